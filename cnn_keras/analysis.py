@@ -1,0 +1,340 @@
+"""Measuring any Keras model: parameters, multiply-accumulates, activations, receptive field.
+
+Conventions, the same as the papers':
+
+- **MACs** (multiply-accumulates) count the multiplications of convolutions and fully connected
+  layers, one per weight use: a ``Conv2D`` costs ``H_out * W_out * C_out * kh * kw * C_in /
+  groups``, a ``DepthwiseConv2D`` ``H_out * W_out * C * kh * kw`` (times its depth multiplier),
+  a ``Dense`` ``inputs * units``. Bias additions, batch norm, activations and pooling are not
+  counted. This is what the ResNet paper calls "FLOPs" (3.6 G for ResNet-34), what GoogLeNet
+  and VGG call "multiply-adds", and half of what a FLOP counter that counts the multiplication
+  and the addition apart reports.
+- **Activations** are the values a layer outputs for one image. Elementwise layers that
+  frameworks run in place (activations, dropout) and reshapes (flatten), which are views of
+  their input, are listed but not added to the total, so the
+  total is the memory of the distinct tensors one forward pass keeps for the backward pass:
+  the input, every conv, pooling, normalization, merge and dense output. Bytes are float32
+  (4 per value) unless given.
+- **Receptive field**: how many input pixels (height, width) one output value depends on,
+  through ``rf_out = rf_in + (k - 1) * dilation * jump_in`` and ``jump_out = jump_in * stride``.
+  Where branches merge the largest field is kept. After flattening or global pooling a value
+  sees the whole input (``None`` in the table, printed as ``all``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable
+
+import keras
+
+# Layers that make no new tensor (in-place elementwise ops, views): not added to totals.
+INPLACE_LAYERS = (
+    keras.layers.Activation,
+    keras.layers.ReLU,
+    keras.layers.LeakyReLU,
+    keras.layers.ELU,
+    keras.layers.PReLU,
+    keras.layers.Softmax,
+    keras.layers.Dropout,
+    keras.layers.SpatialDropout2D,
+    keras.layers.Flatten,
+    keras.layers.Reshape,
+)
+_WINDOW_LAYERS = (
+    keras.layers.Conv2D,
+    keras.layers.DepthwiseConv2D,
+    keras.layers.SeparableConv2D,
+    keras.layers.MaxPooling2D,
+    keras.layers.AveragePooling2D,
+)
+_GLOBAL_LAYERS = (
+    keras.layers.Flatten,
+    keras.layers.GlobalAveragePooling2D,
+    keras.layers.GlobalMaxPooling2D,
+    keras.layers.Dense,
+)
+
+
+def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
+    """Spatial output size of a convolution or pooling: ``(N - F + 2P) / S + 1``.
+
+    Args:
+        size: the input's height or width, N.
+        kernel_size: the filter's size, F.
+        stride: the stride, S.
+        padding: zeros added on each side, P.
+
+    Raises:
+        ValueError: if an argument is out of range, or if ``(N - F + 2P)`` is not a multiple of
+            ``S`` (the filter would not fit a whole number of times), naming the paddings that
+            would fit.
+    """
+    for arg, value, least in (
+        ("size", size, 1),
+        ("kernel_size", kernel_size, 1),
+        ("stride", stride, 1),
+        ("padding", padding, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{arg} must be an int >= {least}; received {arg}={value!r}.")
+    span = size - kernel_size + 2 * padding
+    if span < 0:
+        raise ValueError(
+            f"kernel_size={kernel_size} does not fit in size={size} with padding={padding}: "
+            f"kernel_size must be at most size + 2 * padding = {size + 2 * padding}."
+        )
+    if span % stride:
+        fitting = [p for p in range(kernel_size) if (size - kernel_size + 2 * p) % stride == 0]
+        raise ValueError(
+            f"stride={stride} does not divide (N - F + 2P) = ({size} - {kernel_size} + "
+            f"2*{padding}) = {span}: the output size {span / stride + 1:g} is not a whole number. "
+            f"Paddings that fit: {fitting or 'none below the kernel size'}."
+        )
+    return span // stride + 1
+
+
+def conv_params(filters: int, kernel_size: int, in_channels: int, *, bias: bool = True) -> int:
+    """Parameters of a conv layer: ``K * (F * F * C + 1)`` with a bias, ``K * F * F * C``
+    without (K filters of size F over C input channels)."""
+    return filters * (kernel_size * kernel_size * in_channels + int(bias))
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamCount:
+    """Parameters of a model: trainable (weights, biases, BN's gamma and beta) and
+    non-trainable (BN's moving mean and variance)."""
+
+    trainable: int
+    non_trainable: int
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerStats:
+    """One row of :func:`layer_table`.
+
+    Attributes:
+        name: the layer's name.
+        kind: the layer's class name.
+        output_shape: the output shape without the batch axis.
+        params: parameters of the layer (trainable and not).
+        macs: multiply-accumulates for one image.
+        activations: values in the output for one image.
+        inplace: whether the layer is elementwise and counted as in place.
+        receptive_field: ``(height, width)`` in input pixels, or ``None`` for the whole input.
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int
+    activations: int
+    inplace: bool
+    receptive_field: tuple[int, int] | None
+
+
+def _size(variables: Iterable) -> int:
+    return sum(math.prod(v.shape) for v in variables)
+
+
+def count_params(model: keras.Model) -> ParamCount:
+    """Trainable and non-trainable parameters of a model (as ``model.summary()`` counts)."""
+    return ParamCount(
+        trainable=_size(model.trainable_weights),
+        non_trainable=_size(model.non_trainable_weights),
+    )
+
+
+def _shape(tensor) -> tuple[int, ...]:
+    return tuple(tensor.shape[1:])
+
+
+def _pair(value) -> tuple[int, int]:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def layer_macs(layer: keras.layers.Layer) -> int:
+    """Multiply-accumulates of one layer for one image (0 for layers without weights).
+
+    The layer must be built and called once (it is, in a functional model).
+    """
+    if isinstance(layer, keras.Model):
+        return count_macs(layer)
+    if isinstance(layer, keras.layers.DepthwiseConv2D):
+        kh, kw = layer.kernel_size
+        return math.prod(_shape(layer.output)) * kh * kw
+    if isinstance(layer, keras.layers.SeparableConv2D):
+        kh, kw = layer.kernel_size
+        in_channels = layer.input.shape[-1]
+        out_h, out_w, out_c = _shape(layer.output)
+        depthwise = out_h * out_w * in_channels * layer.depth_multiplier * kh * kw
+        return depthwise + out_h * out_w * out_c * in_channels * layer.depth_multiplier
+    if isinstance(layer, keras.layers.Conv2D):
+        kh, kw = layer.kernel_size
+        in_channels = layer.input.shape[-1]
+        return math.prod(_shape(layer.output)) * kh * kw * in_channels // layer.groups
+    if isinstance(layer, keras.layers.Dense):
+        in_units = layer.input.shape[-1]
+        positions = math.prod(_shape(layer.output)[:-1])
+        return positions * in_units * layer.units
+    return 0
+
+
+def count_macs(model: keras.Model) -> int:
+    """Total multiply-accumulates of a model for one image (see the module's conventions)."""
+    return sum(layer_macs(layer) for layer in model.layers)
+
+
+def _window(layer) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]] | None:
+    """``(kernel, strides, dilation)`` of a sliding-window layer, else ``None``."""
+    if not isinstance(layer, _WINDOW_LAYERS):
+        return None
+    if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+        return _pair(layer.pool_size), _pair(layer.strides), (1, 1)
+    return _pair(layer.kernel_size), _pair(layer.strides), _pair(layer.dilation_rate)
+
+
+def _parents(layer, model_layers: set[int]) -> list:
+    parents = []
+    for node in layer._inbound_nodes:
+        for tensor in node.input_tensors:
+            parent = tensor._keras_history.operation
+            if id(parent) in model_layers:
+                parents.append(parent)
+    return parents
+
+
+def layer_table(model: keras.Model) -> list[LayerStats]:
+    """One :class:`LayerStats` per layer of a functional model, in the model's order."""
+    model_layers = {id(layer) for layer in model.layers}
+    # Per layer: receptive field and jump (input pixels between adjacent outputs), per axis.
+    field: dict[int, tuple[tuple[int, int], tuple[int, int]] | None] = {}
+    rows = []
+    for layer in model.layers:
+        parents = _parents(layer, model_layers)
+        incoming = [field[id(p)] for p in parents]
+        if not parents:
+            state = ((1, 1), (1, 1))
+        elif any(s is None for s in incoming) or isinstance(layer, _GLOBAL_LAYERS):
+            state = None
+        else:
+            rf = tuple(max(s[0][axis] for s in incoming) for axis in range(2))
+            jump = tuple(max(s[1][axis] for s in incoming) for axis in range(2))
+            window = _window(layer)
+            if window is not None:
+                kernel, strides, dilation = window
+                rf = tuple(rf[a] + (kernel[a] - 1) * dilation[a] * jump[a] for a in range(2))
+                jump = tuple(jump[a] * strides[a] for a in range(2))
+            state = (rf, jump)
+        field[id(layer)] = state
+        output_shape = _shape(layer.output)
+        rows.append(
+            LayerStats(
+                name=layer.name,
+                kind=type(layer).__name__,
+                output_shape=output_shape,
+                params=layer.count_params() if layer.built else 0,
+                macs=layer_macs(layer),
+                activations=math.prod(output_shape),
+                inplace=isinstance(layer, INPLACE_LAYERS),
+                receptive_field=None if state is None else state[0],
+            )
+        )
+    return rows
+
+
+def count_activations(model: keras.Model) -> int:
+    """Values in the distinct tensors of one forward pass for one image (see the module's
+    conventions: in-place layers are not counted)."""
+    return sum(row.activations for row in layer_table(model) if not row.inplace)
+
+
+def activation_memory(model: keras.Model, bytes_per_value: int = 4) -> int:
+    """Bytes of :func:`count_activations` for one image (float32 by default)."""
+    return count_activations(model) * bytes_per_value
+
+
+def receptive_field(model: keras.Model, layer_name: str | None = None) -> tuple[int, int] | None:
+    """Receptive field ``(height, width)`` of one output value of ``layer_name`` (by default
+    the last layer before flattening or global pooling), in input pixels.
+
+    Raises:
+        ValueError: if the model has no layer ``layer_name``.
+    """
+    rows = layer_table(model)
+    if layer_name is None:
+        fields = [row.receptive_field for row in rows if row.receptive_field is not None]
+        return fields[-1]
+    for row in rows:
+        if row.name == layer_name:
+            return row.receptive_field
+    raise ValueError(
+        f"layer_name={layer_name!r} is not a layer of {model.name}; its layers are "
+        f"{', '.join(row.name for row in rows)}."
+    )
+
+
+def human(number: float, unit: str = "") -> str:
+    """``138357544`` as ``'138.4 M'``: thousands, millions, billions for tables."""
+    for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if abs(number) >= factor:
+            return f"{number / factor:.1f} {prefix}{unit}"
+    return f"{number:g} {unit}".rstrip()
+
+
+def format_table(rows: list[LayerStats], *, skip_inplace: bool = False) -> str:
+    """A fixed-width text table of :func:`layer_table` rows with a totals line.
+
+    Args:
+        rows: rows from :func:`layer_table`.
+        skip_inplace: leave out the in-place layers (activations, dropout) to shorten it.
+    """
+    header = ("layer", "type", "output", "params", "MACs", "activations", "RF")
+    lines = []
+    for row in rows:
+        if skip_inplace and row.inplace:
+            continue
+        rf = "all" if row.receptive_field is None else "x".join(map(str, row.receptive_field))
+        lines.append(
+            (
+                row.name,
+                row.kind,
+                "x".join(map(str, row.output_shape)),
+                f"{row.params:,}",
+                f"{row.macs:,}",
+                f"{row.activations:,}" + (" *" if row.inplace else ""),
+                rf,
+            )
+        )
+    total_activations = sum(r.activations for r in rows if not r.inplace)
+    lines.append(
+        (
+            "total",
+            "",
+            "",
+            f"{sum(r.params for r in rows):,}",
+            f"{sum(r.macs for r in rows):,}",
+            f"{total_activations:,}",
+            "",
+        )
+    )
+    widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(len(header))]
+    left = {0, 1, 2}
+
+    def render(cells) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i in left else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    body = [render(header), rule, *map(render, lines[:-1]), rule, render(lines[-1])]
+    if any(r.inplace for r in rows) and not skip_inplace:
+        body.append("* in place: not added to the activation total")
+    return "\n".join(body)

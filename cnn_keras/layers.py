@@ -1,0 +1,196 @@
+"""Pieces shared by two or more families: the model input, conv-BN-activation, LRN.
+
+Model code imports ``keras`` only, so every piece here runs on the TensorFlow, JAX and PyTorch
+backends, and every custom layer is registered and serializable, so models save to ``.keras``
+and load in safe mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers, ops
+
+PACKAGE = "cnn_keras"
+
+
+def image_input(
+    input_shape: Sequence[int] | None,
+    *,
+    default_size: int,
+    min_size: int,
+    model_name: str,
+) -> keras.KerasTensor:
+    """The model's ``keras.Input``, after checking ``input_shape``.
+
+    Args:
+        input_shape: ``(height, width, 3)``, channels last, or ``None`` for the paper's size.
+        default_size: the paper's square input size.
+        min_size: the smallest height and width the network accepts.
+        model_name: the model's name, for error messages.
+
+    Raises:
+        ValueError: if the shape is not ``(height, width, 3)`` with both sizes at least
+            ``min_size``, or if Keras is set to ``channels_first``.
+    """
+    if keras.config.image_data_format() != "channels_last":
+        raise ValueError(
+            f"{model_name} is built channels last; received image_data_format="
+            f"{keras.config.image_data_format()!r}. Call "
+            "keras.config.set_image_data_format('channels_last')."
+        )
+    if input_shape is None:
+        input_shape = (default_size, default_size, 3)
+    try:
+        shape = tuple(int(d) for d in input_shape)
+    except (TypeError, ValueError):
+        shape = ()
+    if len(shape) != 3:
+        raise ValueError(
+            f"input_shape must be (height, width, channels); received input_shape="
+            f"{input_shape!r}. The paper's shape for {model_name} is "
+            f"({default_size}, {default_size}, 3)."
+        )
+    height, width, channels = shape
+    if channels != 3:
+        raise ValueError(
+            f"{model_name} takes RGB images: input_shape must end in 3 channels; received "
+            f"input_shape={shape} with {channels} channels. Repeat a grayscale channel three "
+            "times (cnn_keras.data does this for digits)."
+        )
+    if height < min_size or width < min_size:
+        raise ValueError(
+            f"input_shape={shape} is too small for {model_name}: height and width must be at "
+            f"least {min_size} (the smallest input it accepts); the paper uses {default_size}."
+        )
+    return keras.Input(shape=shape, name="input")
+
+
+def scaled_width(filters: int, width_multiplier: float) -> int:
+    """``filters * width_multiplier`` rounded, at least 1: a narrower net for a CPU."""
+    return max(1, round(filters * width_multiplier))
+
+
+def check_width_multiplier(width_multiplier: float) -> None:
+    """Raises ``ValueError`` unless ``width_multiplier`` is a positive number."""
+    if not isinstance(width_multiplier, (int, float)) or width_multiplier <= 0:
+        raise ValueError(
+            f"width_multiplier must be a number > 0 (1.0 is the paper's width, 0.25 a quarter); "
+            f"received width_multiplier={width_multiplier!r}."
+        )
+
+
+def conv_bn_act(
+    x: keras.KerasTensor,
+    filters: int,
+    kernel_size: int | tuple[int, int],
+    *,
+    name: str,
+    strides: int | tuple[int, int] = 1,
+    padding: str = "same",
+    groups: int = 1,
+    batch_norm: bool = True,
+    activation: str | None = "relu",
+    use_bias: bool | None = None,
+    bn_epsilon: float = 1e-3,
+    bn_scale: bool = True,
+) -> keras.KerasTensor:
+    """Conv2D, then optional BatchNormalization, then optional activation.
+
+    The layers are named ``name``, ``name + "_bn"`` and ``name + "_" + activation``, so a layer
+    table reads ``conv1``, ``conv1_bn``, ``conv1_relu``.
+
+    Args:
+        x: the input tensor.
+        filters: output channels.
+        kernel_size: an int or ``(height, width)`` (Inception's 1x7 and 7x1).
+        name: the conv layer's name, from the paper (``conv1``, ``conv3_block2_1``).
+        strides: conv strides.
+        padding: ``"same"`` or ``"valid"``.
+        groups: grouped convolution (AlexNet's two towers, ResNeXt's cardinality).
+        batch_norm: add BatchNormalization after the conv.
+        activation: a Keras activation name, or ``None``.
+        use_bias: conv bias; by default only when there is no batch norm.
+        bn_epsilon: BatchNormalization epsilon (keras.applications uses 1e-3 or 1.001e-5).
+        bn_scale: learn BatchNormalization's gamma (InceptionV3 does not).
+    """
+    if use_bias is None:
+        use_bias = not batch_norm
+    x = layers.Conv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        groups=groups,
+        use_bias=use_bias,
+        name=name,
+    )(x)
+    if batch_norm:
+        x = layers.BatchNormalization(epsilon=bn_epsilon, scale=bn_scale, name=f"{name}_bn")(x)
+    if activation is not None:
+        x = layers.Activation(activation, name=f"{name}_{activation}")(x)
+    return x
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class LocalResponseNormalization(layers.Layer):
+    """Local Response Normalization across channels (Krizhevsky et al., 2012, section 3.3).
+
+    ``b[c] = a[c] / (k + alpha * sum(a[j]**2 for j in the size channels around c)) ** beta``
+
+    The defaults are the paper's ``n=5, k=2, alpha=1e-4, beta=0.75``. This is
+    ``tf.nn.local_response_normalization(depth_radius=(size - 1) // 2, bias=k, alpha=alpha,
+    beta=beta)``; PyTorch's ``LocalResponseNorm(size, alpha, beta, k)`` divides ``alpha`` by
+    ``size``, so the same layer there takes ``alpha * size``.
+
+    The layer computes in float32 whatever the dtype policy (under ``mixed_float16``, ``a**2``
+    overflows float16), and returns float32; the next layer casts back.
+
+    Args:
+        size: the number of channels summed over (the paper's n), odd.
+        bias: the paper's k.
+        alpha: the paper's alpha (not divided by ``size``).
+        beta: the paper's beta.
+
+    Reference: [ImageNet Classification with Deep Convolutional Neural Networks](
+        https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks)
+        (NeurIPS 2012)
+    """
+
+    def __init__(
+        self,
+        size: int = 5,
+        bias: float = 2.0,
+        alpha: float = 1e-4,
+        beta: float = 0.75,
+        **kwargs,
+    ):
+        if not isinstance(size, int) or size < 1 or size % 2 == 0:
+            raise ValueError(
+                f"size must be an odd positive int (the paper uses 5); received size={size!r}."
+            )
+        kwargs["dtype"] = "float32"
+        super().__init__(**kwargs)
+        self.size = size
+        self.bias = bias
+        self.alpha = alpha
+        self.beta = beta
+
+    def call(self, inputs):
+        squares = ops.square(inputs)
+        radius = (self.size - 1) // 2
+        channels = inputs.shape[-1]
+        padded = ops.pad(squares, [[0, 0]] * (len(inputs.shape) - 1) + [[radius, radius]])
+        window_sum = padded[..., 0:channels]
+        for offset in range(1, self.size):
+            window_sum = window_sum + padded[..., offset : offset + channels]
+        return inputs / ops.power(self.bias + self.alpha * window_sum, self.beta)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(size=self.size, bias=self.bias, alpha=self.alpha, beta=self.beta)
+        return config

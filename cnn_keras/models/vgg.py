@@ -1,0 +1,102 @@
+"""VGG (Simonyan and Zisserman, 2014): only 3x3 convs and 2x2 max pools, configs A to E."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.registry import register_model
+
+# Table 1 of the paper: conv widths per stage; each stage ends in a 2x2 stride-2 max pool.
+CONFIGS = {
+    "A": ((64,), (128,), (256, 256), (512, 512), (512, 512)),  # VGG11
+    "B": ((64, 64), (128, 128), (256, 256), (512, 512), (512, 512)),  # VGG13
+    "D": ((64, 64), (128, 128), (256,) * 3, (512,) * 3, (512,) * 3),  # VGG16
+    "E": ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4),  # VGG19
+}
+PAPER = "Simonyan and Zisserman (ICLR 2015)"
+
+
+def vgg(
+    *,
+    config: str = "D",
+    include_top: bool = True,
+    input_shape=None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | None = "softmax",
+    batch_norm: bool = False,
+    width_multiplier: float = 1.0,
+    fc_units: int = 4096,
+    dropout: float = 0.5,
+    name: str = "vgg",
+) -> keras.Model:
+    """VGG: five stages of 3x3 stride-1 "same" convs, each closed by a 2x2/2 max pool; then
+    ``fc6``, ``fc7`` (4096, dropout 0.5) and ``fc8``.
+
+    For a 224x224 input the stages output 112x112x64, 56x56x128, 28x28x256, 14x14x512 and
+    7x7x512. Layers are named as in the authors' Caffe release: ``conv3_2``, ``pool3``, ``fc7``.
+    ``config="D"`` (VGG16) and ``"E"`` (VGG19) are layer for layer keras.applications' VGG16 and
+    VGG19, so their ImageNet weights copy into these models.
+
+    Args:
+        config: the paper's configuration: ``"A"`` (11 layers), ``"B"`` (13), ``"D"`` (16) or
+            ``"E"`` (19).
+        include_top: end in ``fc6``-``fc7``-``fc8``; otherwise return the conv features.
+        input_shape: ``(height, width, 3)``; by default 224x224x3. At least 32x32.
+        pooling: with ``include_top=False``: ``None``, ``"avg"`` or ``"max"``.
+        classes: outputs of ``fc8``.
+        classifier_activation: ``"softmax"`` or ``None`` for logits.
+        batch_norm: add batch normalization after every conv (the later "VGG-BN"; not in the
+            paper, which predates batch norm).
+        width_multiplier: scale every conv width, for a small net on a CPU.
+        fc_units: width of ``fc6`` and ``fc7``.
+        dropout: dropout rate on ``fc6`` and ``fc7``.
+        name: the model's name.
+
+    Note:
+        keras.applications' VGG has no dropout layers (dropout does nothing at inference, so
+        outputs are equal); the paper used dropout 0.5 on the first two FC layers.
+
+    Reference: [Very Deep Convolutional Networks for Large-Scale Image Recognition](
+        https://arxiv.org/abs/1409.1556) (ICLR 2015)
+    """
+    if config not in CONFIGS:
+        raise ValueError(
+            f"config must be one of {sorted(CONFIGS)} (the paper's Table 1: A=VGG11, B=VGG13, "
+            f"D=VGG16, E=VGG19); received config={config!r}."
+        )
+    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
+    check_width_multiplier(width_multiplier)
+    inputs = image_input(input_shape, default_size=224, min_size=32, model_name=name)
+    x = inputs
+    for stage, widths in enumerate(CONFIGS[config], start=1):
+        for index, width in enumerate(widths, start=1):
+            x = conv_bn_act(
+                x,
+                scaled_width(width, width_multiplier),
+                3,
+                batch_norm=batch_norm,
+                name=f"conv{stage}_{index}",
+            )
+        x = layers.MaxPooling2D(2, strides=2, name=f"pool{stage}")(x)
+    outputs = classifier_head(
+        x,
+        include_top=include_top,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        flatten=True,
+        hidden=[("fc6", fc_units), ("fc7", fc_units)],
+        dropout=dropout,
+        classifier_name="fc8",
+    )
+    return keras.Model(inputs, outputs, name=name)
+
+
+for _name, _config in (("vgg11", "A"), ("vgg13", "B"), ("vgg16", "D"), ("vgg19", "E")):
+    register_model(
+        _name, vgg, family="VGG", paper=PAPER, input_size=224, min_input_size=32, config=_config
+    )

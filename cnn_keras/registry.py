@@ -1,0 +1,173 @@
+"""The model registry: every architecture variant under one lower-case name.
+
+A family module (``cnn_keras/models/vgg.py`` ...) has one builder driven by a table of variants
+and registers each variant here with the keyword arguments that select it::
+
+    vgg16 = register_model("vgg16", vgg, config="D", family="VGG", paper=..., input_size=224,
+                           min_input_size=32)
+
+``build_model("vgg16", classes=10)`` then calls ``vgg(config="D", name="vgg16", classes=10)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable
+from typing import Any
+
+import keras
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """What the registry knows about one registered model.
+
+    Attributes:
+        name: the registered name, lower case with the variant spelled out (``vgg16``).
+        builder: the family builder the variant is made from.
+        preset: the keyword arguments that select this variant from the family builder.
+        family: the architecture family, for tables and charts (``"VGG"``).
+        paper: the paper the variant comes from, as ``"Authors (venue year)"``.
+        input_size: the paper's square input size in pixels (224, 227, 299, 32 ...).
+        min_input_size: the smallest square input the network accepts.
+        imagenet: whether it is an ImageNet network (``False`` for the CIFAR nets).
+    """
+
+    name: str
+    builder: Callable[..., keras.Model]
+    preset: dict[str, Any]
+    family: str
+    paper: str
+    input_size: int
+    min_input_size: int
+    imagenet: bool = True
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """The paper's input shape, channels last."""
+        return (self.input_size, self.input_size, 3)
+
+    @property
+    def min_input_shape(self) -> tuple[int, int, int]:
+        """The smallest input shape the network accepts, channels last."""
+        return (self.min_input_size, self.min_input_size, 3)
+
+    def build(self, **kwargs: Any) -> keras.Model:
+        """Builds the model; ``kwargs`` override the preset and the builder's defaults."""
+        return self.builder(**{**self.preset, "name": self.name, **kwargs})
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register_model(
+    name: str,
+    builder: Callable[..., keras.Model],
+    *,
+    family: str,
+    paper: str,
+    input_size: int,
+    min_input_size: int,
+    imagenet: bool = True,
+    **preset: Any,
+) -> Callable[..., keras.Model]:
+    """Registers one variant of a family builder and returns a function that builds it.
+
+    Args:
+        name: the public name (lower case, variant spelled out). Must be new.
+        builder: the family builder; it must accept ``name`` and the keras.applications
+            keywords (``include_top``, ``input_shape``, ``pooling``, ``classes``,
+            ``classifier_activation``).
+        family: the family, for tables and charts.
+        paper: the source paper, for tables.
+        input_size: the paper's square input size.
+        min_input_size: the smallest square input the network accepts.
+        imagenet: ``False`` for networks made for another data set (CIFAR).
+        **preset: the keyword arguments that select this variant.
+
+    Returns:
+        A function ``f(**kwargs)`` equal to ``build_model(name, **kwargs)``.
+
+    Raises:
+        ValueError: if ``name`` is already registered.
+    """
+    if name in _REGISTRY:
+        raise ValueError(f"Model name {name!r} is already registered; choose another name.")
+    spec = ModelSpec(
+        name=name,
+        builder=builder,
+        preset=dict(preset),
+        family=family,
+        paper=paper,
+        input_size=input_size,
+        min_input_size=min_input_size,
+        imagenet=imagenet,
+    )
+    _REGISTRY[name] = spec
+
+    @functools.wraps(builder)
+    def build(**kwargs: Any) -> keras.Model:
+        return spec.build(**kwargs)
+
+    build.__name__ = name
+    build.__qualname__ = name
+    preset_text = ", ".join(f"{k}={v!r}" for k, v in preset.items())
+    build.__doc__ = (
+        f"Builds ``{name}``: ``{builder.__name__}({preset_text})`` ({paper}).\n\n"
+        f"Keyword arguments are those of ``{builder.__name__}``."
+    )
+    return build
+
+
+def _import_families() -> None:
+    """Imports every module of ``cnn_keras.models`` so that each registers its variants."""
+    from cnn_keras import models
+
+    for module in pkgutil.iter_modules(models.__path__):
+        importlib.import_module(f"{models.__name__}.{module.name}")
+
+
+def list_models(*, family: str | None = None, imagenet: bool | None = None) -> list[str]:
+    """Names of the registered models, sorted.
+
+    Args:
+        family: keep only this family (as ``get_spec(name).family`` spells it).
+        imagenet: ``True`` keeps the ImageNet networks, ``False`` the others (CIFAR).
+    """
+    _import_families()
+    return sorted(
+        name
+        for name, spec in _REGISTRY.items()
+        if (family is None or spec.family == family)
+        and (imagenet is None or spec.imagenet == imagenet)
+    )
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` of a registered model.
+
+    Raises:
+        ValueError: if ``name`` is not registered; the message lists the names that are.
+    """
+    _import_families()
+    if name not in _REGISTRY:
+        raise ValueError(
+            f"Unknown model name={name!r}. Registered models: {', '.join(list_models())}."
+        )
+    return _REGISTRY[name]
+
+
+def build_model(name: str, **kwargs: Any) -> keras.Model:
+    """Builds a registered model by name.
+
+    Args:
+        name: one of :func:`list_models`.
+        **kwargs: passed to the family builder (``input_shape``, ``classes``, ``pooling``, ...).
+
+    Returns:
+        A functional ``keras.Model`` named ``name`` unless ``kwargs`` gives another name.
+    """
+    return get_spec(name).build(**kwargs)

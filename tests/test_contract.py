@@ -1,0 +1,72 @@
+"""The contract every registered model keeps (design.md, "Testing").
+
+Each model: builds at its smallest input, gives ``(None, 7)`` with ``classes=7``, has unique
+meaningful layer names that are the same in two builds, works without its top with every
+``pooling``, refuses an input below its minimum, and saves to ``.keras`` and loads in safe mode
+with equal outputs. Run on every backend (``KERAS_BACKEND=jax pytest -m models``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import keras
+import numpy as np
+import pytest
+
+from cnn_keras import build_model, get_spec, list_models
+
+pytestmark = pytest.mark.models
+
+MODELS = list_models()
+# Keras's automatic names ("conv2d_17", "batch_normalization", "add_3") mean a layer was not named.
+_AUTO_NAME = re.compile(
+    r"(conv2d|dense|batch_normalization|activation|re_lu|max_pooling2d|average_pooling2d|"
+    r"global_average_pooling2d|add|concatenate|zero_padding2d|depthwise_conv2d|lambda)(_\d+)?"
+    r"|(flatten|dropout)_\d+"
+)
+
+
+def _smallest(name: str, **kwargs) -> keras.Model:
+    return build_model(name, input_shape=get_spec(name).min_input_shape, **kwargs)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_top_names_and_round_trip(name, tmp_path):
+    model = _smallest(name, classes=7)
+    assert model.name == name
+    assert model.output_shape == (None, 7)
+
+    names = [layer.name for layer in model.layers]
+    assert len(names) == len(set(names)), "layer names must be unique"
+    unnamed = [n for n in names if _AUTO_NAME.fullmatch(n)]
+    assert not unnamed, f"layers left with Keras's automatic names: {unnamed[:5]}"
+
+    keras.backend.clear_session()  # a second build in a fresh session: the same names
+    assert [layer.name for layer in _smallest(name, classes=7).layers] == names
+
+    images = np.random.default_rng(0).uniform(0, 1, (2, *model.input_shape[1:]))
+    expected = model.predict(images.astype("float32"), verbose=0)
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(
+        loaded.predict(images.astype("float32"), verbose=0), expected, rtol=1e-5, atol=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_no_top_with_each_pooling(name):
+    features = _smallest(name, include_top=False)
+    assert len(features.output_shape) == 4
+    channels = features.output_shape[-1]
+    for pooling in ("avg", "max"):
+        pooled = _smallest(name, include_top=False, pooling=pooling)
+        assert pooled.output_shape == (None, channels)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_refuses_input_below_minimum(name):
+    size = get_spec(name).min_input_size - 1
+    with pytest.raises(ValueError, match=r"input_shape=.*too small.*at least"):
+        build_model(name, input_shape=(size, size, 3))
