@@ -194,3 +194,57 @@ class LocalResponseNormalization(layers.Layer):
         config = super().get_config()
         config.update(size=self.size, bias=self.bias, alpha=self.alpha, beta=self.beta)
         return config
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ZeroPadShortcut(layers.Layer):
+    """ResNet's option A shortcut (He et al., 2015, section 3.3): the identity, subsampled and
+    padded with zero channels where a block changes the shape. No parameters.
+
+    ``y = pad(x[:, ::s, ::s, :])`` with ``filters - channels`` zero channels appended after the
+    input's channels, so the first ``channels`` outputs carry ``x`` and the rest are zeros. The
+    paper's CIFAR nets (section 4.2) use it everywhere the width doubles.
+
+    Args:
+        filters: the output channels, at least the input's.
+        strides: the subsampling step (2 where the map halves; ``ceil(size / strides)`` out,
+            as a stride-2 ``"same"`` conv).
+
+    Reference: [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385)
+        (CVPR 2016)
+    """
+
+    def __init__(self, filters: int, strides: int = 1, **kwargs):
+        for arg, value in (("filters", filters), ("strides", strides)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{arg} must be an int >= 1; received {arg}={value!r}.")
+        super().__init__(**kwargs)
+        self.filters = filters
+        self.strides = strides
+
+    def build(self, input_shape):
+        if input_shape[-1] > self.filters:
+            raise ValueError(
+                f"ZeroPadShortcut pads channels and cannot drop them: filters={self.filters} "
+                f"is below the input's {input_shape[-1]} channels."
+            )
+
+    def call(self, inputs):
+        if self.strides > 1:
+            inputs = inputs[:, :: self.strides, :: self.strides, :]
+        extra = self.filters - inputs.shape[-1]
+        if extra:
+            inputs = ops.pad(inputs, [[0, 0], [0, 0], [0, 0], [0, extra]])
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        def subsampled(size):
+            return None if size is None else -(-size // self.strides)
+
+        batch, height, width, _ = input_shape
+        return (batch, subsampled(height), subsampled(width), self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(filters=self.filters, strides=self.strides)
+        return config
