@@ -193,3 +193,66 @@ def test_zero_pad_shortcut_subsamples_and_pads():
     assert (layer.filters, layer.strides) == (5, 2)
     with pytest.raises(ValueError, match="filters must be an int >= 1; received filters=0"):
         ZeroPadShortcut(0)
+
+
+# --- ResNeXt ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_resnext_parameters_and_macs_match_the_paper():
+    # The ResNeXt paper's Table 1: ResNeXt-50 (32x4d) has 25.0 x 10^6 parameters and
+    # 4.2 x 10^9 FLOPs (multiply-adds); Table 5 (footnote): ResNeXt-101 (32x4d) 44.2 M and 8.0 G.
+    # torchvision's resnext50_32x4d has exactly 25,028,904 parameters and 4.23 GFLOPS (MACs).
+    for name, mparams, gmacs in (("resnext50_32x4d", 25.0, 4.2), ("resnext101_32x4d", 44.2, 8.0)):
+        model = build_model(name)
+        params = count_params(model).trainable
+        assert round(params / 1e6, 1) == mparams, (name, params)
+        assert round(count_macs(model) / 1e9, 1) == gmacs, (name, count_macs(model))
+        if name == "resnext50_32x4d":
+            assert params == 25_028_904
+        keras.backend.clear_session()
+
+
+@pytest.mark.models
+def test_resnext_groups_are_the_cardinality():
+    model = build_model("resnext50_32x4d", input_shape=(64, 64, 3), include_top=False)
+    grouped = [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Conv2D) and layer.groups > 1
+    ]
+    assert len(grouped) == 3 + 4 + 6 + 3  # one grouped 3x3 conv per block
+    assert {layer.groups for layer in grouped} == {32}
+    # The 3x3 conv's width is cardinality * bottleneck_width * 2**i: 128, 256, 512, 1024.
+    assert [model.get_layer(f"conv{s}_block1_2").filters for s in (2, 3, 4, 5)] == [
+        128,
+        256,
+        512,
+        1024,
+    ]
+    # The stride is on the 3x3 conv, as in the authors' code.
+    assert model.get_layer("conv3_block1_1").strides == (1, 1)
+    assert model.get_layer("conv3_block1_2").strides == (2, 2)
+
+    other = build_model(
+        "resnext50_32x4d", input_shape=(64, 64, 3), cardinality=8, bottleneck_width=2
+    )
+    assert {layer.groups for layer in other.layers if isinstance(layer, keras.layers.Conv2D)} == {
+        1,
+        8,
+    }
+    assert other.get_layer("conv2_block1_2").filters == 16
+
+
+@pytest.mark.models
+def test_resnext_bad_arguments():
+    with pytest.raises(
+        ValueError, match=r"cardinality=32 does not divide .* width 38 .* works: \[1, 2, 19, 38\]"
+    ):
+        build_model("resnext50_32x4d", width_multiplier=0.3)
+    with pytest.raises(ValueError, match=r"cardinality must be an int >= 1.*cardinality=0"):
+        build_model("resnext50_32x4d", cardinality=0)
+    with pytest.raises(ValueError, match=r"depth must be one of \[50, 101, 152\].*depth=34"):
+        build_model("resnext50_32x4d", depth=34)
+    with pytest.raises(ValueError, match=r"input_shape=\(16, 16, 3\) is too small.*at least 32"):
+        build_model("resnext101_32x4d", input_shape=(16, 16, 3))
