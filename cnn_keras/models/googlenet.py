@@ -1,0 +1,437 @@
+"""GoogLeNet, or Inception v1 (Szegedy et al., 2014), and the inception module it stacks.
+
+The inception module runs a 1x1, a 3x3 and a 5x5 convolution and a 3x3 max pool side by side
+on one input and concatenates their outputs by depth. Run naively, the 3x3 and 5x5 convs see
+every input channel and the pool passes them all on, so cost and depth grow module after
+module; GoogLeNet puts a 1x1 convolution (a "reduction") before the 3x3 and the 5x5 and after
+the pool. :func:`inception_module` builds either kind on any input, and
+:func:`inception_module_model` wraps one in a model to measure it::
+
+    from cnn_keras.analysis import count_macs
+    naive = inception_module_model(
+        (28, 28, 256), filters_1x1=128, filters_3x3=192, filters_5x5=96, naive=True
+    )
+    count_macs(naive)  # 854,196,224 multiply-adds, output depth 672
+
+:func:`googlenet` stacks nine modules as the paper's Table 1 does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.layers import (
+    LocalResponseNormalization,
+    check_width_multiplier,
+    conv_bn_act,
+    image_input,
+    scaled_width,
+)
+from cnn_keras.registry import register_model
+
+PAPER = "Szegedy et al. (CVPR 2015)"
+
+# Training weighs the losses of the outputs [main, aux1, aux2] so (section 5): "during
+# training, their loss gets added to the total loss of the network with a discount weight
+# (the losses of the auxiliary classifiers were weighted by 0.3)". Inference uses main alone.
+AUX_LOSS_WEIGHTS = (1.0, 0.3, 0.3)
+
+
+@dataclasses.dataclass(frozen=True)
+class InceptionSpec:
+    """One inception module: a row of the paper's Table 1 (filters at full width).
+
+    Attributes:
+        name: the module's name (``inception_4a``); its layers are ``inception_4a_1x1`` ...
+        filters_1x1: "#1x1", the 1x1 branch.
+        reduce_3x3: "#3x3 reduce", the 1x1 conv before the 3x3.
+        filters_3x3: "#3x3".
+        reduce_5x5: "#5x5 reduce", the 1x1 conv before the 5x5.
+        filters_5x5: "#5x5".
+        pool_proj: "pool proj", the 1x1 conv after the 3x3 max pool.
+    """
+
+    name: str
+    filters_1x1: int
+    reduce_3x3: int
+    filters_3x3: int
+    reduce_5x5: int
+    filters_5x5: int
+    pool_proj: int
+
+    @property
+    def output_depth(self) -> int:
+        return self.filters_1x1 + self.filters_3x3 + self.filters_5x5 + self.pool_proj
+
+
+# Szegedy et al. (2014), Table 1. Each stage ends in a 3x3 stride-2 max pool but the last.
+STAGES: tuple[tuple[InceptionSpec, ...], ...] = (
+    (
+        InceptionSpec("inception_3a", 64, 96, 128, 16, 32, 32),  # 28x28x256
+        InceptionSpec("inception_3b", 128, 128, 192, 32, 96, 64),  # 28x28x480
+    ),
+    (
+        InceptionSpec("inception_4a", 192, 96, 208, 16, 48, 64),  # 14x14x512, aux1
+        InceptionSpec("inception_4b", 160, 112, 224, 24, 64, 64),  # 14x14x512
+        InceptionSpec("inception_4c", 128, 128, 256, 24, 64, 64),  # 14x14x512
+        InceptionSpec("inception_4d", 112, 144, 288, 32, 64, 64),  # 14x14x528, aux2
+        InceptionSpec("inception_4e", 256, 160, 320, 32, 128, 128),  # 14x14x832
+    ),
+    (
+        InceptionSpec("inception_5a", 256, 160, 320, 32, 128, 128),  # 7x7x832
+        InceptionSpec("inception_5b", 384, 192, 384, 48, 128, 128),  # 7x7x1024
+    ),
+)
+AUX_AFTER = {"inception_4a": "aux1", "inception_4d": "aux2"}
+MIN_SIZE = 32  # five stride-2 steps: the 5b map is 1x1
+MIN_SIZE_AUX = 65  # aux's 5x5/3 pool needs a 5x5 4a map: ceil(65 / 16) = 5
+
+
+def inception_module(
+    x: keras.KerasTensor,
+    *,
+    filters_1x1: int,
+    filters_3x3: int,
+    filters_5x5: int,
+    reduce_3x3: int | None = None,
+    reduce_5x5: int | None = None,
+    pool_proj: int | None = None,
+    naive: bool = False,
+    batch_norm: bool = False,
+    name: str,
+) -> keras.KerasTensor:
+    """One inception module (the paper's Figure 2): four branches concatenated by depth.
+
+    With reductions (Figure 2b, what GoogLeNet uses): ``1x1``; ``1x1 reduce -> 3x3``;
+    ``1x1 reduce -> 5x5``; ``3x3 max pool -> 1x1 pool proj``. Output depth ``filters_1x1 +
+    filters_3x3 + filters_5x5 + pool_proj``. Naive (Figure 2a): ``1x1``; ``3x3``; ``5x5``;
+    ``3x3 max pool``, all on the input itself, so the output depth is ``filters_1x1 +
+    filters_3x3 + filters_5x5`` plus all the input channels. Every conv is "same", stride 1,
+    followed by ReLU; the pool is 3x3 stride 1 "same", so the map keeps its size.
+
+    Layers are named as in the authors' Caffe release: ``{name}_1x1``, ``{name}_3x3_reduce``,
+    ``{name}_3x3``, ``{name}_5x5_reduce``, ``{name}_5x5``, ``{name}_pool``,
+    ``{name}_pool_proj``, and the concatenation ``{name}_output``.
+
+    Args:
+        x: the input feature map.
+        filters_1x1: filters of the 1x1 branch.
+        filters_3x3: filters of the 3x3 conv.
+        filters_5x5: filters of the 5x5 conv.
+        reduce_3x3: filters of the 1x1 before the 3x3 (required unless ``naive``).
+        reduce_5x5: filters of the 1x1 before the 5x5 (required unless ``naive``).
+        pool_proj: filters of the 1x1 after the pool (required unless ``naive``).
+        naive: build Figure 2a, without reductions; then the three above must be ``None``.
+        batch_norm: batch normalization after every conv (not in the paper).
+        name: the module's name (``inception_3a``).
+
+    Raises:
+        ValueError: if the reductions are missing with ``naive=False`` or given with
+            ``naive=True``.
+    """
+    reductions = {"reduce_3x3": reduce_3x3, "reduce_5x5": reduce_5x5, "pool_proj": pool_proj}
+    if naive:
+        given = {k: v for k, v in reductions.items() if v is not None}
+        if given:
+            raise ValueError(
+                f"A naive inception module has no 1x1 reductions; received naive=True with "
+                f"{', '.join(f'{k}={v!r}' for k, v in given.items())}. Leave them out, or "
+                "use naive=False."
+            )
+    else:
+        missing = [k for k, v in reductions.items() if v is None]
+        if missing:
+            raise ValueError(
+                f"An inception module with reductions (naive=False) needs reduce_3x3, "
+                f"reduce_5x5 and pool_proj; received {', '.join(f'{k}=None' for k in missing)}. "
+                "Give them (GoogLeNet's Table 1), or use naive=True."
+            )
+
+    def conv(tensor, filters, kernel_size, suffix):
+        return conv_bn_act(
+            tensor, filters, kernel_size, batch_norm=batch_norm, name=f"{name}_{suffix}"
+        )
+
+    branch_1x1 = conv(x, filters_1x1, 1, "1x1")
+    branch_3x3 = x if naive else conv(x, reduce_3x3, 1, "3x3_reduce")
+    branch_3x3 = conv(branch_3x3, filters_3x3, 3, "3x3")
+    branch_5x5 = x if naive else conv(x, reduce_5x5, 1, "5x5_reduce")
+    branch_5x5 = conv(branch_5x5, filters_5x5, 5, "5x5")
+    branch_pool = layers.MaxPooling2D(3, strides=1, padding="same", name=f"{name}_pool")(x)
+    if not naive:
+        branch_pool = conv(branch_pool, pool_proj, 1, "pool_proj")
+    return layers.Concatenate(name=f"{name}_output")(
+        [branch_1x1, branch_3x3, branch_5x5, branch_pool]
+    )
+
+
+def inception_module_model(
+    input_shape: Sequence[int] = (28, 28, 256),
+    *,
+    naive: bool = False,
+    name: str = "inception_module",
+    **filters: int | None,
+) -> keras.Model:
+    """One :func:`inception_module` on an input of ``input_shape``, as a model to measure.
+
+    The lecture's example: ``inception_module_model((28, 28, 256), filters_1x1=128,
+    filters_3x3=192, filters_5x5=96, naive=True)``; add ``reduce_3x3=64, reduce_5x5=64,
+    pool_proj=64`` and ``naive=False`` for the module with reductions.
+
+    Args:
+        input_shape: ``(height, width, channels)`` of the module's input.
+        naive: build the naive module.
+        name: the model's name; the module's layers are named after it.
+        **filters: the keyword arguments of :func:`inception_module` that set filters.
+
+    Raises:
+        ValueError: if ``input_shape`` is not three positive ints, or as
+            :func:`inception_module`.
+    """
+    shape = tuple(input_shape)
+    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
+        raise ValueError(
+            f"input_shape must be three positive ints (height, width, channels), like the "
+            f"lecture's (28, 28, 256); received input_shape={input_shape!r}."
+        )
+    inputs = keras.Input(shape=shape, name="input")
+    outputs = inception_module(inputs, naive=naive, name=name, **filters)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def _auxiliary_classifier(
+    x: keras.KerasTensor,
+    *,
+    name: str,
+    classes: int,
+    classifier_activation: str | None,
+    batch_norm: bool,
+    width_multiplier: float,
+) -> keras.KerasTensor:
+    """The paper's auxiliary classifier (section 5): 5x5/3 average pool, 1x1 conv 128 + ReLU,
+    FC 1024 + ReLU, dropout 0.7, FC ``classes``."""
+    x = layers.AveragePooling2D(5, strides=3, name=f"{name}_avg_pool")(x)  # 4x4x512 (4a)
+    x = conv_bn_act(
+        x, scaled_width(128, width_multiplier), 1, batch_norm=batch_norm, name=f"{name}_conv"
+    )  # 4x4x128
+    x = layers.Flatten(name=f"{name}_flatten")(x)  # 2048
+    x = layers.Dense(scaled_width(1024, width_multiplier), activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
+    return layers.Dense(
+        classes, activation=classifier_activation, dtype="float32", name=f"{name}_predictions"
+    )(x)
+
+
+def googlenet(
+    *,
+    include_top: bool = True,
+    input_shape=None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation: str | None = "softmax",
+    aux_logits: bool = False,
+    batch_norm: bool = False,
+    local_response_norm: bool | None = None,
+    width_multiplier: float = 1.0,
+    dropout: float = 0.4,
+    name: str = "googlenet",
+) -> keras.Model:
+    """GoogLeNet as the paper's Table 1 and Figure 3 describe it: 22 weight layers deep.
+
+    Stem: ``conv1_7x7_s2`` (64, 7x7/2) 112x112x64, ``pool1_3x3_s2`` 56x56x64, LRN,
+    ``conv2_3x3_reduce`` (64, 1x1), ``conv2_3x3`` (192, 3x3) 56x56x192, LRN, ``pool2_3x3_s2``
+    28x28x192. Then inception 3a, 3b (28x28x480), pool, 4a ... 4e (14x14x832), pool, 5a, 5b
+    (7x7x1024), global average pooling, dropout 0.4 and one linear layer. About 7.0 M
+    parameters and 1.6 G multiply-adds at 224x224 (the paper: 6.8 M and 1.5 G).
+
+    With ``aux_logits=True`` the model has three outputs, ``[main, aux1, aux2]``: the two
+    auxiliary classifiers on 4a and 4d (5x5/3 average pool, 1x1 conv 128, FC 1024, dropout
+    0.7, FC). Compile it with :func:`compile_with_aux_losses` to weigh their losses by 0.3, and
+    predict with :func:`main_output` (the paper discards them at inference).
+
+    Args:
+        include_top: end in global average pooling, dropout and the classifier.
+        input_shape: ``(height, width, 3)``; by default 224x224x3. At least 32x32, or 65x65
+            with ``aux_logits``.
+        pooling: with ``include_top=False``: ``None`` (the 7x7x1024 map), ``"avg"`` or
+            ``"max"``.
+        classes: outputs of the classifier(s).
+        classifier_activation: ``"softmax"`` or ``None`` for logits.
+        aux_logits: add the two auxiliary classifiers as extra outputs (needs
+            ``include_top``).
+        batch_norm: batch normalization after every conv (GoogLeNet predates it).
+        local_response_norm: the two LRN layers of the paper's Figure 3; by default on
+            without ``batch_norm`` and off with it.
+        width_multiplier: scale every conv and hidden FC width, for a small net on a CPU.
+        dropout: dropout rate before the classifier (0.4 in the paper).
+        name: the model's name.
+
+    Note:
+        Table 1 does not show the two local response normalization layers that Figure 3 has
+        (after ``pool1`` and after ``conv2_3x3``). They are here, with the values of the
+        authors' Caffe model (n=5, k=1, alpha=1e-4 over the window, so 2e-5 per channel,
+        beta=0.75), as ``pool1_norm1`` and ``conv2_norm2``.
+
+    Note:
+        Padding is "same" throughout; with stride-2 3x3 pools this gives Caffe's
+        ceil-mode sizes (112 -> 56 -> 28 -> 14 -> 7). torchvision's GoogLeNet uses a 3x3
+        conv in the "5x5" branch (a known bug it keeps for its weights) and batch norm;
+        this one has the paper's real 5x5 convs and no batch norm unless asked.
+
+    Reference: [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842) (CVPR 2015)
+    """
+    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
+    check_width_multiplier(width_multiplier)
+    if aux_logits and not include_top:
+        raise ValueError(
+            "aux_logits=True needs include_top=True (the auxiliary classifiers are part of the "
+            f"top); received aux_logits={aux_logits!r} with include_top={include_top!r}. Use "
+            "aux_logits=False for a feature extractor."
+        )
+    if local_response_norm is None:
+        local_response_norm = not batch_norm
+    min_size = MIN_SIZE_AUX if aux_logits else MIN_SIZE
+    inputs = image_input(input_shape, default_size=224, min_size=min_size, model_name=name)
+
+    def width(filters: int) -> int:
+        return scaled_width(filters, width_multiplier)
+
+    def lrn(tensor, layer_name):
+        if not local_response_norm:
+            return tensor
+        return LocalResponseNormalization(size=5, bias=1.0, alpha=1e-4 / 5, name=layer_name)(tensor)
+
+    x = conv_bn_act(
+        inputs, width(64), 7, strides=2, batch_norm=batch_norm, name="conv1_7x7_s2"
+    )  # 112x112x64
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)  # 56x56x64
+    x = lrn(x, "pool1_norm1")
+    x = conv_bn_act(x, width(64), 1, batch_norm=batch_norm, name="conv2_3x3_reduce")
+    x = conv_bn_act(x, width(192), 3, batch_norm=batch_norm, name="conv2_3x3")  # 56x56x192
+    x = lrn(x, "conv2_norm2")
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)  # 28x28x192
+
+    aux_outputs = []
+    for stage, specs in enumerate(STAGES, start=3):
+        if stage > 3:
+            # 14x14x480 before stage 4, 7x7x832 before stage 5
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"pool{stage}_3x3_s2")(x)
+        for spec in specs:
+            x = inception_module(
+                x,
+                filters_1x1=width(spec.filters_1x1),
+                reduce_3x3=width(spec.reduce_3x3),
+                filters_3x3=width(spec.filters_3x3),
+                reduce_5x5=width(spec.reduce_5x5),
+                filters_5x5=width(spec.filters_5x5),
+                pool_proj=width(spec.pool_proj),
+                batch_norm=batch_norm,
+                name=spec.name,
+            )
+            if aux_logits and spec.name in AUX_AFTER:
+                aux_outputs.append(
+                    _auxiliary_classifier(
+                        x,
+                        name=AUX_AFTER[spec.name],
+                        classes=classes,
+                        classifier_activation=classifier_activation,
+                        batch_norm=batch_norm,
+                        width_multiplier=width_multiplier,
+                    )
+                )
+    # 7x7x1024
+    outputs = classifier_head(
+        x,
+        include_top=include_top,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        dropout=dropout,
+    )
+    if aux_outputs:
+        outputs = [outputs, *aux_outputs]
+    return keras.Model(inputs, outputs, name=name)
+
+
+def compile_with_aux_losses(
+    model: keras.Model,
+    *,
+    optimizer="sgd",
+    loss="sparse_categorical_crossentropy",
+    metrics: Sequence | None = ("accuracy",),
+    loss_weights: Sequence[float] = AUX_LOSS_WEIGHTS,
+    **compile_kwargs,
+) -> keras.Model:
+    """Compiles a model with outputs ``[main, aux1, ...]`` so that the auxiliary losses count
+    ``loss_weights`` (GoogLeNet's 1.0, 0.3, 0.3) of the main one; ``metrics`` are reported
+    for the main output only. Returns the model.
+
+    Raises:
+        ValueError: if ``loss_weights`` has not one weight per output.
+    """
+    n_outputs = len(model.outputs)
+    if len(loss_weights) != n_outputs:
+        raise ValueError(
+            f"loss_weights needs one weight per output; {model.name} has {n_outputs} outputs "
+            f"and received loss_weights={tuple(loss_weights)!r}. Build it with aux_logits=True "
+            "for GoogLeNet's (1.0, 0.3, 0.3)."
+        )
+    model.compile(
+        optimizer=optimizer,
+        loss=[loss] * n_outputs,
+        loss_weights=list(loss_weights),
+        metrics=None if metrics is None else [list(metrics)] + [[]] * (n_outputs - 1),
+        **compile_kwargs,
+    )
+    return model
+
+
+def main_output(model: keras.Model) -> keras.Model:
+    """The inference model of a network trained with auxiliary outputs: its first output only
+    (the same layers and weights)."""
+    if len(model.outputs) == 1:
+        return model
+    return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_main")
+
+
+def weight_layer_depth(model: keras.Model) -> int:
+    """Depth counted as GoogLeNet's paper counts it: the most weight layers (convolutions and
+    fully connected layers) on any path from the input to an output.
+
+    "The network is 22 layers deep when counting only layers with parameters (or 27 layers if
+    we also count pooling)": for GoogLeNet the longest path is ``conv1``, ``conv2_3x3_reduce``,
+    ``conv2_3x3``, then a 1x1 reduction and a 3x3 (or 5x5) in each of the nine modules, and the
+    classifier: ``3 + 9 * 2 + 1 = 22``. Normalization, pooling, concatenation and activation
+    layers add nothing; a path through parallel branches counts its longest branch.
+    """
+    weight_types = (
+        keras.layers.Conv2D,
+        keras.layers.DepthwiseConv2D,
+        keras.layers.SeparableConv2D,
+        keras.layers.Dense,
+    )
+    depth: dict[int, int] = {}
+    for layer in model.layers:  # in topological order
+        parents = [
+            tensor._keras_history.operation
+            for node in layer._inbound_nodes
+            for tensor in node.input_tensors
+        ]
+        incoming = max((depth.get(id(parent), 0) for parent in parents), default=0)
+        depth[id(layer)] = incoming + int(isinstance(layer, weight_types))
+    return max(depth.values())
+
+
+register_model(
+    "googlenet",
+    googlenet,
+    family="GoogLeNet",
+    paper=PAPER,
+    input_size=224,
+    min_input_size=MIN_SIZE,
+)
