@@ -1,0 +1,156 @@
+"""The figures the notebooks draw. Every function returns a matplotlib ``Figure``; every figure
+made from a run carries a caption saying where it was made (``caption``)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import platform
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+
+from cnn_keras.analysis import LayerStats
+
+
+def caption(figure, text: str) -> None:
+    """Writes ``text`` (the profile, backend and device) small under the figure."""
+    figure.text(0.01, 0.005, text, fontsize=7, color="0.4", ha="left", va="bottom")
+
+
+def machine_caption(profile_line: str) -> str:
+    """``profile_line`` (``profiles.describe``) and the machine, for :func:`caption`."""
+    return f"{profile_line} | {platform.machine()} {platform.system()}"
+
+
+def plot_history(history, *, title: str = "", where: str = ""):
+    """Loss and accuracy per epoch, training against validation.
+
+    Args:
+        history: a ``keras.callbacks.History`` or its ``.history`` dict.
+        title: the figure's title.
+        where: the caption (profile, backend, device).
+    """
+    logs = getattr(history, "history", history)
+    epochs = np.arange(1, len(logs["loss"]) + 1)
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
+        for prefix, style in (("", "-o"), ("val_", "--o")):
+            if prefix + metric in logs:
+                label = "validation" if prefix else "training"
+                ax.plot(epochs, logs[prefix + metric], style, label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.legend()
+        ax.grid(alpha=0.3)
+    figure.suptitle(title)
+    if where:
+        caption(figure, where)
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return figure
+
+
+def plot_filters(layer: keras.layers.Layer, *, max_filters: int = 96, title: str = ""):
+    """The kernels of a first conv layer as small RGB images, each scaled to [0, 1].
+
+    Raises:
+        ValueError: if the layer's kernel does not take 3 input channels.
+    """
+    kernel = keras.ops.convert_to_numpy(layer.kernel)  # (kh, kw, 3, filters)
+    if kernel.ndim != 4 or kernel.shape[2] != 3:
+        raise ValueError(
+            f"layer must be a conv layer on RGB input (kernel (kh, kw, 3, filters)); received "
+            f"{layer.name!r} with kernel shape {kernel.shape}."
+        )
+    count = min(max_filters, kernel.shape[-1])
+    columns = min(16, count)
+    rows = math.ceil(count / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 0.6, rows * 0.6 + 0.4))
+    for index, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if index < count:
+            k = kernel[..., index]
+            ax.imshow((k - k.min()) / (np.ptp(k) + 1e-8), interpolation="nearest")
+    figure.suptitle(title or f"{layer.name}: {count} of {kernel.shape[-1]} filters")
+    return figure
+
+
+def sample_image(size: int) -> np.ndarray:
+    """A real photograph (scikit-image's cat, Chelsea), square-cropped and resized to
+    ``size``, float32 in [0, 1], shape ``(size, size, 3)``."""
+    from skimage import data, transform
+
+    image = data.chelsea()
+    side = min(image.shape[:2])
+    top = (image.shape[0] - side) // 2
+    left = (image.shape[1] - side) // 2
+    image = image[top : top + side, left : left + side]
+    return transform.resize(image, (size, size), anti_aliasing=True).astype("float32")
+
+
+def plot_feature_maps(model: keras.Model, layer_name: str, image: np.ndarray, *, maps: int = 16):
+    """The first ``maps`` channels of ``layer_name``'s output for one image, beside the image."""
+    probe = keras.Model(model.inputs, model.get_layer(layer_name).output)
+    output = keras.ops.convert_to_numpy(probe(image[None]))[0]
+    count = min(maps, output.shape[-1])
+    columns = min(8, count + 1)
+    rows = math.ceil((count + 1) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.3 + 0.4))
+    axes = np.ravel(axes)
+    axes[0].imshow(np.clip(image, 0, 1))
+    axes[0].set_title("input", fontsize=8)
+    for index, ax in enumerate(axes):
+        ax.axis("off")
+        if 0 < index <= count:
+            ax.imshow(output[..., index - 1], cmap="viridis")
+            ax.set_title(f"#{index - 1}", fontsize=8)
+    figure.suptitle(f"{layer_name}: {count} of {output.shape[-1]} feature maps {output.shape}")
+    return figure
+
+
+def plot_layer_costs(rows: list[LayerStats], *, title: str = ""):
+    """Activations (memory) and parameters per weighted or pooling layer, side by side: where
+    a network spends its memory and where its parameters."""
+    shown = [r for r in rows if not r.inplace and r.kind != "InputLayer"]
+    names = [r.name for r in shown]
+    figure, axes = plt.subplots(2, 1, figsize=(max(6, len(shown) * 0.35), 5), sharex=True)
+    axes[0].bar(names, [r.activations * 4 / 2**20 for r in shown], color="tab:blue")
+    axes[0].set_ylabel("activations (MiB, float32)")
+    axes[1].bar(names, [r.params / 1e6 for r in shown], color="tab:orange")
+    axes[1].set_ylabel("parameters (M)")
+    axes[1].tick_params(axis="x", rotation=90)
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def read_table(path) -> list[dict[str, str]]:
+    """A CSV file as a list of rows (dicts), skipping comment lines that start with ``#``."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def plot_ilsvrc_winners(rows: list[dict[str, str]], *, human_error: float):
+    """ILSVRC classification winners: top-5 error bars with depth labels, and the human
+    baseline as a line. ``rows`` need ``year``, ``model``, ``top5_error`` and ``depth``."""
+    figure, ax = plt.subplots(figsize=(9, 4))
+    labels = [f"{r['year']}\n{r['model']}" for r in rows]
+    errors = [float(r["top5_error"]) for r in rows]
+    bars = ax.bar(labels, errors, color="tab:blue")
+    for bar, row in zip(bars, rows, strict=True):
+        depth = f"{row['depth']} layers" if row["depth"] else "shallow"
+        ax.annotate(
+            depth,
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
+    ax.axhline(human_error, color="tab:red", linestyle="--", label=f"human ({human_error} %)")
+    ax.set_ylabel("top-5 error (%)")
+    ax.set_title("ILSVRC classification winners")
+    ax.legend()
+    ax.tick_params(axis="x", labelsize=8)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,107 @@
+"""Run profiles: how big the notebooks and the CLI train, chosen once by ``CNN_KERAS_PROFILE``.
+
+- ``smoke``: CI on a 2-core CPU with no network: tiny inputs, narrow nets, a few steps on the
+  offline digits. A notebook runs in well under a minute.
+- ``cpu``: a laptop: larger inputs, more epochs, still the offline digits unless
+  ``CNN_KERAS_DATASET`` names another data set; minutes per notebook.
+- ``full``: a GPU: the paper's input size and widths.
+
+Unset, the profile is ``full`` when a GPU is visible and ``cpu`` otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import keras
+
+ENV_PROFILE = "CNN_KERAS_PROFILE"
+ENV_DATASET = "CNN_KERAS_DATASET"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """How large to train.
+
+    Attributes:
+        name: ``"smoke"``, ``"cpu"`` or ``"full"``.
+        image_size: the square input size to train at (the net's smallest input if larger).
+        width_multiplier: the conv width factor for the builders that take one.
+        fc_units: the width of AlexNet's, ZFNet's and VGG's hidden FC layers.
+        epochs: training epochs.
+        batch_size: the batch size.
+        train_samples: training images to use (``None``: all).
+        dataset: the data set to train on (``cnn_keras.data.load`` names).
+    """
+
+    name: str
+    image_size: int
+    width_multiplier: float
+    fc_units: int
+    epochs: int
+    batch_size: int
+    train_samples: int | None
+    dataset: str
+
+    def input_shape(self, model_name: str) -> tuple[int, int, int]:
+        """The input shape to train ``model_name`` at: the profile's size, or the net's
+        smallest input if that is larger."""
+        from cnn_keras.registry import get_spec
+
+        size = max(self.image_size, get_spec(model_name).min_input_size)
+        if self.name == "full":
+            size = get_spec(model_name).input_size
+        return (size, size, 3)
+
+
+PROFILES = {
+    "smoke": Profile("smoke", 32, 0.125, 64, 2, 32, 256, "digits"),
+    "cpu": Profile("cpu", 64, 0.25, 256, 8, 32, None, "digits"),
+    "full": Profile("full", 224, 1.0, 4096, 90, 128, None, "imagenette"),
+}
+
+
+def gpu_available() -> bool:
+    """Whether the current Keras backend sees a GPU."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return bool(tf.config.list_physical_devices("GPU"))
+    if backend == "jax":
+        import jax
+
+        return any(device.platform == "gpu" for device in jax.devices())
+    if backend == "torch":
+        import torch
+
+        return torch.cuda.is_available()
+    return False
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """The profile named ``name``, else ``$CNN_KERAS_PROFILE``, else ``full`` on a GPU and
+    ``cpu`` without one. ``$CNN_KERAS_DATASET`` overrides its data set.
+
+    Raises:
+        ValueError: for an unknown profile name.
+    """
+    name = name or os.environ.get(ENV_PROFILE) or ("full" if gpu_available() else "cpu")
+    if name not in PROFILES:
+        raise ValueError(
+            f"Unknown profile {name!r} (from the argument or {ENV_PROFILE}); "
+            f"use one of {', '.join(PROFILES)}."
+        )
+    profile = PROFILES[name]
+    dataset = os.environ.get(ENV_DATASET)
+    return dataclasses.replace(profile, dataset=dataset) if dataset else profile
+
+
+def describe(profile: Profile) -> str:
+    """One line: the profile, the Keras backend and the device, for a notebook's first cell."""
+    device = "GPU" if gpu_available() else "CPU"
+    return (
+        f"profile={profile.name} backend={keras.backend.backend()} device={device} "
+        f"dataset={profile.dataset} image_size={profile.image_size} epochs={profile.epochs}"
+    )

@@ -1,0 +1,55 @@
+"""The cnn-keras command and the plots."""
+
+from __future__ import annotations
+
+import matplotlib
+import pytest
+
+from cnn_keras import analysis, build_model, cli, plots
+
+matplotlib.use("Agg")
+
+
+def test_models_table(capsys):
+    assert cli.main(["models", "alexnet", "zfnet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["model", "params", "MACs", "input", "paper"]
+    assert out[1].startswith("alexnet") and "61.0 M" in out[1] and "227x227x3" in out[1]
+
+
+def test_summary_table(capsys):
+    assert cli.main(["summary", "vgg11", "--input-size", "32", "--skip-inplace"]) == 0
+    out = capsys.readouterr().out
+    assert "conv5_2" in out and "_relu" not in out and "total" in out
+
+
+def test_unknown_model_is_an_error(capsys):
+    assert cli.main(["summary", "vgg17"]) == 2
+    assert "Unknown model name='vgg17'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["models", "--help"], ["summary", "--help"]])
+def test_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 0
+    assert "usage: cnn-keras" in capsys.readouterr().out
+
+
+def test_plots_draw():
+    model = build_model("zfnet", input_shape=(53, 53, 3), fc_units=8, width_multiplier=0.25)
+    image = plots.sample_image(53)
+    assert image.shape == (53, 53, 3) and 0 <= image.min() and image.max() <= 1
+    assert sum(bool(ax.images) for ax in plots.plot_filters(model.get_layer("conv1")).axes) == 24
+    assert plots.plot_feature_maps(model, "conv1", image, maps=8).axes
+    history = {
+        "loss": [2.0, 1.5],
+        "val_loss": [2.1, 1.7],
+        "accuracy": [0.2, 0.4],
+        "val_accuracy": [0.2, 0.3],
+    }
+    figure = plots.plot_history(history, title="t", where="profile=smoke")
+    assert len(figure.axes) == 2 and len(figure.axes[0].lines) == 2
+    assert plots.plot_layer_costs(analysis.layer_table(model)).axes
+    with pytest.raises(ValueError, match=r"conv layer on RGB input.*'conv2'"):
+        plots.plot_filters(model.get_layer("conv2"))
