@@ -16,7 +16,7 @@ from cnn_keras.analysis import count_macs, count_params
 from cnn_keras.layers import ZeroPadShortcut
 
 
-def _randomize(model: keras.Model, seed: int = 0) -> None:
+def randomize_weights(model: keras.Model, seed: int = 0) -> None:
     """Random BN statistics, scales, shifts and biases, so that a weight copy that puts a
     tensor in the wrong place shows in the outputs (keras.applications starts BN at 0 and 1)."""
     rng = np.random.default_rng(seed)
@@ -95,7 +95,7 @@ def test_resnet_equals_keras_applications(depth, imagenet_resnets):
     ours = imagenet_resnets[depth]
     reference = getattr(keras.applications, f"ResNet{depth}")(weights=None)
     assert count_params(ours).total == reference.count_params() == KERAS_PARAMS[depth]
-    _randomize(reference, seed=depth)
+    randomize_weights(reference, seed=depth)
     copy_weights(reference, ours, _keras_resnet_name)
     assert_same_outputs(ours, reference, ["conv5_block3_out", "predictions"])
 
