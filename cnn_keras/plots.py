@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import platform
+from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
@@ -125,15 +127,43 @@ def plot_layer_costs(rows: list[LayerStats], *, title: str = ""):
     return figure
 
 
+def project_file(relative: str) -> Path:
+    """``relative`` (``"data/ilsvrc_winners.csv"``) found from the current folder or a parent,
+    so a notebook finds the project's files whether it runs from ``notebooks/`` or the root.
+
+    Raises:
+        FileNotFoundError: if no parent folder has it.
+    """
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / relative).exists():
+            return folder / relative
+    raise FileNotFoundError(f"{relative} not found in {Path.cwd()} or its parents.")
+
+
+def save(figure, name: str) -> Path:
+    """Saves ``figure`` as ``name`` (``"01_alexnet_curves.png"``) in ``$CNN_KERAS_FIGURE_DIR``,
+    by default the project's ``build/figures``; returns the path."""
+    folder = os.environ.get("CNN_KERAS_FIGURE_DIR")
+    if folder is None:
+        folder = project_file("pyproject.toml").parent / "build" / "figures"
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    return path
+
+
 def read_table(path) -> list[dict[str, str]]:
     """A CSV file as a list of rows (dicts), skipping comment lines that start with ``#``."""
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
-def plot_ilsvrc_winners(rows: list[dict[str, str]], *, human_error: float):
+def plot_ilsvrc_winners(rows: list[dict[str, str]]):
     """ILSVRC classification winners: top-5 error bars with depth labels, and the human
-    baseline as a line. ``rows`` need ``year``, ``model``, ``top5_error`` and ``depth``."""
+    baseline (the row without a year) as a line. Rows need ``year``, ``model``, ``top5_error``
+    and ``depth``."""
+    human_error = next(float(r["top5_error"]) for r in rows if not r["year"])
+    rows = [r for r in rows if r["year"]]
     figure, ax = plt.subplots(figsize=(9, 4))
     labels = [f"{r['year']}\n{r['model']}" for r in rows]
     errors = [float(r["top5_error"]) for r in rows]

@@ -1,14 +1,9 @@
-"""Shared test setup: quiet TensorFlow logs, a fresh Keras session per test, nbval's stderr."""
+"""Package tests: a fresh Keras session and float32 policy per test."""
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("CNN_KERAS_PROFILE", "smoke")
-
-import keras  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -18,9 +13,3 @@ def _fresh_keras_session():
     keras.config.set_dtype_policy("float32")
     yield
     keras.backend.clear_session()
-
-
-def pytest_collectstart(collector):
-    """nbval: never compare stderr (TensorFlow's log lines and warnings vary by run)."""
-    if hasattr(collector, "skip_compare"):
-        collector.skip_compare = collector.skip_compare + ("stderr",)
