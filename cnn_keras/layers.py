@@ -248,3 +248,51 @@ class ZeroPadShortcut(layers.Layer):
         config = super().get_config()
         config.update(filters=self.filters, strides=self.strides)
         return config
+
+
+def check_residual_scale(scale: float, *, arg: str = "residual_scale") -> None:
+    """Raises ``ValueError`` unless ``scale`` is a number in (0, 1].
+
+    Args:
+        scale: the factor a residual is multiplied by before it is added to the shortcut.
+        arg: the argument's name, for the message.
+    """
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 1:
+        raise ValueError(
+            f"{arg} must be a number in (0, 1] (the Inception-v4 paper scales residuals by 0.1 "
+            f"to 0.3; 1 adds them unscaled); received {arg}={scale!r}."
+        )
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ScaledResidual(layers.Layer):
+    """``shortcut + scale * residual``: the residual scaling of Inception-ResNet.
+
+    Szegedy et al. (2016, section 3.3) found that Inception-ResNets wider than about 1000
+    filters "died" early in training (the last layers output only zeros) unless the residual
+    was scaled down by a factor between 0.1 and 0.3 before the addition. Called on
+    ``[shortcut, residual]``, two tensors of one shape. No parameters.
+
+    Args:
+        scale: the factor on the residual, in (0, 1].
+
+    Reference: [Inception-v4, Inception-ResNet and the Impact of Residual Connections on
+        Learning](https://arxiv.org/abs/1602.07261) (AAAI 2017)
+    """
+
+    def __init__(self, scale: float, **kwargs):
+        check_residual_scale(scale, arg="scale")
+        super().__init__(**kwargs)
+        self.scale = float(scale)
+
+    def call(self, inputs):
+        shortcut, residual = inputs
+        return shortcut + ops.multiply(residual, ops.cast(self.scale, residual.dtype))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(scale=self.scale)
+        return config

@@ -132,9 +132,11 @@ def inception_block(
     branches: Sequence[Branch],
     *,
     name: str,
+    concat_name: str | None = None,
     width_multiplier: float = 1.0,
 ) -> keras.KerasTensor:
-    """Parallel branches on ``x``, concatenated by depth into a layer named ``name``.
+    """Parallel branches on ``x``, concatenated by depth into a layer named ``concat_name``
+    (by default ``name``).
 
     Branch ``b`` names its layers ``{name}_branch{b}_...`` (see :func:`build_branch`).
     """
@@ -142,7 +144,7 @@ def inception_block(
         build_branch(x, branch, name=f"{name}_branch{b}", width_multiplier=width_multiplier)
         for b, branch in enumerate(branches)
     ]
-    return layers.Concatenate(name=name)(outputs)
+    return layers.Concatenate(name=concat_name or name)(outputs)
 
 
 def factorized_nxn(
