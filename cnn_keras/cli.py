@@ -49,6 +49,49 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from cnn_keras import compare
+
+    paths = compare.run(
+        args.names,
+        output=args.output,
+        latency=args.latency,
+        batch_sizes=args.batch_sizes,
+        warmup=args.warmup,
+        repeats=args.repeats,
+    )
+    for path in paths.values():
+        print(f"wrote {path}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    import json
+
+    from cnn_keras import training
+
+    result = training.train(
+        args.name,
+        dataset=args.dataset,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        profile=args.profile,
+        output_dir=args.output,
+        image_size=args.image_size,
+        train_samples=args.train_samples,
+        learning_rate=args.learning_rate,
+        distribute=args.distribute,
+        precision=args.precision,
+        data_dir=args.data_dir,
+        manual_dir=args.manual_dir,
+        download=args.download,
+        seed=args.seed,
+        verbose=args.verbose,
+    )
+    print(json.dumps({k: v for k, v in result.items() if k != "versions"}, indent=2))
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnn-keras",
@@ -75,6 +118,57 @@ def make_parser() -> argparse.ArgumentParser:
         "--skip-inplace", action="store_true", help="leave out activation and dropout rows"
     )
     summary.set_defaults(run=_summary)
+    compare = commands.add_parser(
+        "compare",
+        help="compare the ImageNet models: costs, published accuracy, latency, charts",
+        description="Build every registered ImageNet model (or those named) at its paper's "
+        "input size; print parameters, MACs, memory and published accuracy; optionally time "
+        "inference; write the table (CSV) and the accuracy charts (PNG, SVG) into --output.",
+    )
+    compare.add_argument("names", nargs="*", help="ImageNet models (default: all)")
+    compare.add_argument(
+        "--output", default="build/compare", help="folder for the CSV and charts (build/compare)"
+    )
+    compare.add_argument(
+        "--latency", action="store_true", help="also time inference on this device"
+    )
+    compare.add_argument(
+        "--batch-sizes", type=int, nargs="+", default=[1, 32], help="batches to time (1 32)"
+    )
+    compare.add_argument("--warmup", type=int, default=2, help="untimed calls first (2)")
+    compare.add_argument("--repeats", type=int, default=5, help="timed calls, median (5)")
+    compare.set_defaults(run=_compare)
+    train = commands.add_parser(
+        "train",
+        help="train a model with its paper's recipe; resumes an interrupted run",
+        description="Train a registered model on a data set with its paper's recipe at a "
+        "profile's size. Writes log.csv, tensorboard/, best.keras, last.keras, history.png and "
+        "result.json (test accuracy, throughput) into --output. Run the same command again "
+        "after an interruption to resume.",
+    )
+    train.add_argument("name", help="a registered model name (see 'cnn-keras models')")
+    train.add_argument(
+        "--dataset",
+        help="digits, cifar10, cifar100, fashion_mnist, imagenette, "
+        "imagenet2012 or a folder (default: the profile's)",
+    )
+    train.add_argument("--epochs", type=int, help="epochs (default: the profile's)")
+    train.add_argument("--batch-size", type=int, help="batch per replica (default: profile's)")
+    train.add_argument("--profile", help="smoke, cpu or full (default: $CNN_KERAS_PROFILE)")
+    train.add_argument("--output", help="run folder (default: runs/MODEL-DATASET)")
+    train.add_argument("--image-size", type=int, help="square input (default: the profile's)")
+    train.add_argument("--train-samples", type=int, help="training images to use (default: all)")
+    train.add_argument("--learning-rate", type=float, help="default: the recipe's, scaled")
+    train.add_argument(
+        "--distribute", action="store_true", help="data-parallel on every visible device"
+    )
+    train.add_argument("--precision", default="auto", help="auto, float32 or mixed_float16")
+    train.add_argument("--data-dir", help="tensorflow-datasets folder")
+    train.add_argument("--manual-dir", help="folder of a manual download (ImageNet's tars)")
+    train.add_argument("--download", action="store_true", help="download a missing data set")
+    train.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    train.add_argument("--verbose", type=int, default=1, help="Keras verbose: 0, 1 or 2 (1)")
+    train.set_defaults(run=_train)
     return parser
 
 
@@ -86,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"cnn-keras: error: {error}", file=sys.stderr)
         return 2
+    except (FileNotFoundError, ConnectionError) as error:
+        print(f"cnn-keras: error: {error}", file=sys.stderr)
+        return 3
+    except RuntimeError as error:  # training.NonFiniteLossError
+        print(f"cnn-keras: error: {error}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

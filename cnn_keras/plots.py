@@ -184,3 +184,128 @@ def plot_ilsvrc_winners(rows: list[dict[str, str]]):
     ax.tick_params(axis="x", labelsize=8)
     figure.tight_layout()
     return figure
+
+
+def _cell(row, key: str) -> float | None:
+    """``row[key]`` as a float, ``None`` when missing or empty (rows from CSV hold strings)."""
+    value = row.get(key)
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _family_colours(rows) -> dict[str, tuple]:
+    families = list(dict.fromkeys(str(r["family"]) for r in rows))
+    palette = plt.get_cmap("tab10" if len(families) <= 10 else "tab20")
+    return {family: palette(i % palette.N) for i, family in enumerate(families)}
+
+
+def _accuracy_bubbles(rows, x_key: str, x_scale: float, *, xlabel: str, title: str, where: str):
+    """Top-1 against ``rows[x_key] * x_scale``, bubble area proportional to parameters,
+    one colour per family; a hollow bubble is a figure that is not single-crop."""
+    colours = _family_colours(rows)
+    figure, ax = plt.subplots(figsize=(10, 6.5))
+    largest = max(_cell(r, "params") or 0 for r in rows) or 1
+    seen = set()
+    for row in rows:
+        x, params = _cell(row, x_key), _cell(row, "params")
+        top1, single = _cell(row, "top1"), True
+        if top1 is None:
+            top1, single = _cell(row, "top1_other"), False
+        if x is None or top1 is None:
+            continue
+        family = str(row["family"])
+        colour = colours[family]
+        area = 2000 * params / largest + 15
+        ax.scatter(
+            x * x_scale,
+            top1,
+            s=area,
+            facecolors=(*colour[:3], 0.55) if single else "none",
+            edgecolors=colour,
+            linewidths=1.5,
+            linestyle="-" if single else "--",
+            zorder=3,
+        )
+        seen.add(family)
+        ax.annotate(
+            str(row["model"]), (x * x_scale, top1), fontsize=7, ha="center", va="center", zorder=4
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("ImageNet top-1 accuracy (%), published")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.margins(0.08)
+    handles = [
+        plt.Line2D([], [], marker="o", linestyle="", markersize=8, color=colours[f], label=f)
+        for f in colours
+        if f in seen
+    ]
+    legend = ax.legend(
+        handles=handles, title="family (bubble area = parameters)", fontsize=8, loc="lower right"
+    )
+    legend.get_title().set_fontsize(8)
+    ax.text(
+        0.01,
+        0.99,
+        "filled: single-crop figure; hollow: the source's other evaluation (10 crops, dense)",
+        transform=ax.transAxes,
+        fontsize=7,
+        ha="left",
+        va="top",
+        color="0.3",
+    )
+    if where:
+        caption(figure, where)
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    return figure
+
+
+def plot_accuracy_vs_macs(rows, *, where: str = ""):
+    """Canziani et al. (2017), Figure 2: top-1 accuracy against operations (G-MACs for one
+    image at the paper's input), bubble area proportional to parameters, one colour per family.
+
+    Args:
+        rows: dicts (``ComparisonRow.as_dict()`` or rows of the compare CSV) with ``model``,
+            ``family``, ``params``, ``macs``, ``top1`` and ``top1_other``.
+        where: the caption (how and where the table was made).
+    """
+    return _accuracy_bubbles(
+        rows,
+        "macs",
+        1e-9,
+        xlabel="operations (G-MACs per image)",
+        title="Accuracy against operations; bubble area = parameters",
+        where=where,
+    )
+
+
+def plot_accuracy_vs_latency(rows, *, batch_size: int = 1, where: str = ""):
+    """Top-1 accuracy against measured inference time per image at ``batch_size`` (log
+    scale); rows without a ``latency_b{batch_size}_ms`` are left out.
+
+    Args:
+        rows: as :func:`plot_accuracy_vs_macs`, with ``latency_b{batch_size}_ms``.
+        batch_size: which measured batch size to plot.
+        where: the caption: it must name the device the latency was measured on.
+
+    Raises:
+        ValueError: if no row has a latency for ``batch_size``.
+    """
+    key = f"latency_b{batch_size}_ms"
+    timed = [dict(r, per_image_ms=_cell(r, key) / batch_size) for r in rows if _cell(r, key)]
+    if not timed:
+        raise ValueError(
+            f"batch_size={batch_size}: no row has {key!r}; measure it first "
+            "(cnn-keras compare --latency)."
+        )
+    figure = _accuracy_bubbles(
+        timed,
+        "per_image_ms",
+        1.0,
+        xlabel=f"inference time per image at batch {batch_size} (ms)",
+        title=f"Accuracy against measured latency (batch {batch_size}); bubble area = parameters",
+        where=where,
+    )
+    figure.axes[0].set_xscale("log")
+    return figure

@@ -1,0 +1,472 @@
+"""Comparing the ImageNet models side by side (Canziani et al., 2017): what each costs and what
+it scores.
+
+For every registered ImageNet model (or the ones named) :func:`compare` builds the model at its
+paper's input size and measures, with :mod:`cnn_keras.analysis`:
+
+- **parameters** (trainable and not) and **MACs** (multiply-accumulates for one image, what the
+  papers call "FLOPs" or "multiply-adds");
+- **activation memory** (float32 bytes of the distinct tensors of one forward pass for one
+  image) and **weight memory** (float32 bytes of the parameters);
+- optionally the **inference latency** at batch 1 and batch 32 on the current device: the
+  median of a few timed ``predict_on_batch`` calls after warm-up calls (the first calls trace
+  and compile).
+
+It joins the published accuracies of ``data/published_accuracy.csv`` (top-1 and top-5, single
+crop where the source gives one, each with its source) and writes the table as CSV and the
+accuracy charts as PNG and SVG (``cnn-keras compare``).
+
+Reference: [An Analysis of Deep Neural Network Models for Practical Applications](
+https://arxiv.org/abs/1605.07678) (Canziani, Paszke and Culurciello, arXiv 2017).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import os
+import platform
+import re
+import statistics
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from cnn_keras import analysis
+from cnn_keras.registry import get_spec, list_models
+
+PUBLISHED_ACCURACY = "data/published_accuracy.csv"
+TABLE_NAME = "complexity.csv"
+DEFAULT_BATCH_SIZES = (1, 32)
+
+
+@dataclasses.dataclass
+class ComparisonRow:
+    """One model in the comparison.
+
+    Attributes:
+        model: the registered name.
+        family: the architecture family (``get_spec(model).family``).
+        paper: the source paper, as the registry spells it.
+        year: the paper's year (the last year in ``paper``).
+        input_size: the square input size the model was measured at (the paper's).
+        params: parameters, trainable and non-trainable.
+        macs: multiply-accumulates for one image.
+        activation_bytes: float32 bytes of one forward pass's distinct tensors, one image.
+        weight_bytes: float32 bytes of the parameters.
+        top1, top5: published single-crop accuracy in %, ``None`` where not published.
+        top1_other, top5_other: the published figure from another evaluation (10 crops, dense)
+            where no single-crop figure exists, else ``None``.
+        source: where the accuracy comes from (paper and table, or keras.applications).
+        note: what the figure measures, where sources disagree, why a cell is empty.
+        latency_ms: median inference time per batch in milliseconds, by batch size; empty
+            unless measured.
+    """
+
+    model: str
+    family: str
+    paper: str
+    year: int | None
+    input_size: int
+    params: int
+    macs: int
+    activation_bytes: int
+    weight_bytes: int
+    top1: float | None = None
+    top5: float | None = None
+    top1_other: float | None = None
+    top5_other: float | None = None
+    source: str = ""
+    note: str = ""
+    latency_ms: dict[int, float] = dataclasses.field(default_factory=dict)
+
+    @property
+    def memory_bytes(self) -> int:
+        """Weights plus one image's activations, float32: what inference at batch 1 holds."""
+        return self.weight_bytes + self.activation_bytes
+
+    @property
+    def best_top1(self) -> float | None:
+        """The single-crop top-1 if published, else the other evaluation's (or ``None``)."""
+        return self.top1 if self.top1 is not None else self.top1_other
+
+    @property
+    def single_crop(self) -> bool:
+        """Whether :attr:`best_top1` is a single-crop figure."""
+        return self.top1 is not None
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as a flat dict, the columns of the CSV (``latency_b{n}_ms`` per batch)."""
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        latency = row.pop("latency_ms")
+        row["memory_bytes"] = self.memory_bytes
+        for batch, ms in sorted(latency.items()):
+            row[f"latency_b{batch}_ms"] = ms
+        return row
+
+
+def _year(paper: str) -> int | None:
+    years = re.findall(r"\b(?:19|20)\d\d\b", paper)
+    return int(years[-1]) if years else None
+
+
+def _float(text: str | None) -> float | None:
+    text = (text or "").strip()
+    return float(text) if text else None
+
+
+def load_published(path: str | os.PathLike | None = None) -> dict[str, dict[str, object]]:
+    """The published accuracies by model name: ``top1``, ``top5``, ``top1_other``,
+    ``top5_other`` (floats or ``None``), ``source`` and ``note``.
+
+    Args:
+        path: the CSV; by default the project's ``data/published_accuracy.csv``.
+    """
+    from cnn_keras.plots import project_file, read_table
+
+    path = Path(path) if path is not None else project_file(PUBLISHED_ACCURACY)
+    table = {}
+    for row in read_table(path):
+        table[row["model"]] = {
+            "top1": _float(row.get("top1")),
+            "top5": _float(row.get("top5")),
+            "top1_other": _float(row.get("top1_other")),
+            "top5_other": _float(row.get("top5_other")),
+            "source": (row.get("source") or "").strip(),
+            "note": (row.get("note") or "").strip(),
+        }
+    return table
+
+
+def check_names(names: Iterable[str] | None) -> list[str]:
+    """The names to compare: all registered ImageNet models when ``names`` is empty.
+
+    Raises:
+        ValueError: for a name that is not a registered ImageNet model, listing those that are.
+    """
+    known = list_models(imagenet=True)
+    names = list(names or known)
+    for name in names:
+        if name not in known:
+            raise ValueError(
+                f"names: unknown ImageNet model {name!r}; registered ImageNet models: "
+                f"{', '.join(known)}."
+            )
+    return names
+
+
+def check_batch_sizes(batch_sizes: Iterable[int]) -> tuple[int, ...]:
+    """``batch_sizes`` as a tuple of positive ints.
+
+    Raises:
+        ValueError: if one is not an int >= 1, or none is given.
+    """
+    sizes = tuple(batch_sizes)
+    if not sizes or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in sizes):
+        raise ValueError(
+            f"batch_sizes must be one or more ints >= 1 (such as {DEFAULT_BATCH_SIZES}); "
+            f"received batch_sizes={sizes!r}."
+        )
+    return sizes
+
+
+def check_output(output: str | os.PathLike) -> Path:
+    """Creates the folder ``output`` if needed and checks that a file can be written there.
+
+    Raises:
+        ValueError: if it is a file, or cannot be created or written, with the reason.
+    """
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(
+            f"output must be a folder; received output={str(output)!r}, which is a file. "
+            "Give a new or existing folder you can write to."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ValueError(
+            f"output={str(output)!r} cannot be written ({error.strerror or error}); "
+            "give a folder you can write to, such as build/compare."
+        ) from error
+    return folder
+
+
+def device_name() -> str:
+    """The device latency is measured on: the Keras backend, GPU or CPU, the machine."""
+    from cnn_keras.profiles import gpu_available
+
+    kind = "GPU" if gpu_available() else f"CPU ({os.cpu_count()} cores)"
+    return f"{keras.backend.backend()} on {kind}, {platform.machine()} {platform.system()}"
+
+
+def measure_latency(
+    model: keras.Model, batch_size: int, *, warmup: int = 2, repeats: int = 5, seed: int = 0
+) -> float:
+    """Median seconds of one ``model.predict_on_batch`` call on a random batch.
+
+    Args:
+        model: a built model with a fixed input shape.
+        batch_size: images per call.
+        warmup: untimed calls first (tracing and compilation happen there).
+        repeats: timed calls; the median is returned.
+        seed: the random batch's seed.
+
+    Raises:
+        ValueError: if ``batch_size``, ``warmup`` or ``repeats`` is out of range.
+    """
+    check_batch_sizes([batch_size])
+    for arg, value, least in (("warmup", warmup, 0), ("repeats", repeats, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"{arg} must be an int >= {least}; received {arg}={value!r}.")
+    shape = (batch_size, *model.input_shape[1:])
+    batch = np.random.default_rng(seed).random(shape, dtype="float32")
+    for _ in range(warmup):
+        keras.ops.convert_to_numpy(model.predict_on_batch(batch))
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        keras.ops.convert_to_numpy(model.predict_on_batch(batch))
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(
+    name: str,
+    *,
+    published: Mapping[str, Mapping[str, object]] | None = None,
+    latency_batch_sizes: Sequence[int] = (),
+    warmup: int = 2,
+    repeats: int = 5,
+) -> ComparisonRow:
+    """Builds ``name`` at its paper's input size and measures one :class:`ComparisonRow`.
+
+    Args:
+        name: a registered ImageNet model.
+        published: :func:`load_published`'s table (by default read from the project).
+        latency_batch_sizes: batch sizes to time inference at (none: no timing).
+        warmup, repeats: see :func:`measure_latency`.
+    """
+    spec = get_spec(name)
+    published = load_published() if published is None else published
+    model = spec.build()
+    params = analysis.count_params(model).total
+    row = ComparisonRow(
+        model=name,
+        family=spec.family,
+        paper=spec.paper,
+        year=_year(spec.paper),
+        input_size=spec.input_size,
+        params=params,
+        macs=analysis.count_macs(model),
+        activation_bytes=analysis.activation_memory(model),
+        weight_bytes=params * 4,
+        **published.get(name, {"note": "not in the published accuracy table"}),
+    )
+    for batch in latency_batch_sizes:
+        row.latency_ms[batch] = 1000 * measure_latency(model, batch, warmup=warmup, repeats=repeats)
+    return row
+
+
+def compare(
+    names: Iterable[str] | None = None,
+    *,
+    latency: bool = False,
+    batch_sizes: Iterable[int] = DEFAULT_BATCH_SIZES,
+    warmup: int = 2,
+    repeats: int = 5,
+    published: Mapping[str, Mapping[str, object]] | None = None,
+    progress: bool = True,
+) -> list[ComparisonRow]:
+    """One :class:`ComparisonRow` per model, in the order given (default: every registered
+    ImageNet model, sorted). ``keras.backend.clear_session()`` runs after each model, so only
+    one model is in memory at a time.
+
+    Args:
+        names: registered ImageNet model names; empty or ``None`` for all.
+        latency: also time inference at each of ``batch_sizes`` on the current device.
+        batch_sizes: the batch sizes to time.
+        warmup, repeats: see :func:`measure_latency`.
+        published: :func:`load_published`'s table (by default read from the project).
+        progress: show a ``keras.utils.Progbar`` while building.
+
+    Raises:
+        ValueError: for an unknown name or a batch size below 1 (before anything is built).
+    """
+    names = check_names(names)
+    sizes = check_batch_sizes(batch_sizes) if latency else ()
+    published = load_published() if published is None else published
+    bar = keras.utils.Progbar(len(names), unit_name="model") if progress else None
+    rows = []
+    for index, name in enumerate(names, start=1):
+        rows.append(
+            measure(
+                name,
+                published=published,
+                latency_batch_sizes=sizes,
+                warmup=warmup,
+                repeats=repeats,
+            )
+        )
+        keras.backend.clear_session()
+        if bar is not None:
+            bar.update(index, finalize=index == len(names))
+    return rows
+
+
+COLUMNS = (
+    "model",
+    "family",
+    "paper",
+    "year",
+    "input_size",
+    "params",
+    "macs",
+    "activation_bytes",
+    "weight_bytes",
+    "memory_bytes",
+    "top1",
+    "top5",
+    "top1_other",
+    "top5_other",
+    "source",
+    "note",
+)
+
+
+def write_csv(rows: Sequence[ComparisonRow], path: str | os.PathLike) -> Path:
+    """Writes the rows as CSV (``COLUMNS``, then ``latency_b{n}_ms`` if measured), with a
+    ``#`` comment line saying where latency was measured; empty cells for ``None``."""
+    dicts = [row.as_dict() for row in rows]
+    columns = list(COLUMNS)
+    for row in dicts:
+        columns += [key for key in row if key not in columns]
+    path = Path(path)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        handle.write(
+            "# Made by `cnn-keras compare` (cnn_keras/compare.py): parameters, MACs and float32 "
+            "memory at the paper's input size; accuracies from data/published_accuracy.csv.\n"
+        )
+        if any(row.latency_ms for row in rows):
+            handle.write(f"# Latency (median ms per batch) measured on {device_name()}.\n")
+        writer = csv.DictWriter(handle, columns, restval="")
+        writer.writeheader()
+        for row in dicts:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return path
+
+
+def format_rows(rows: Sequence[ComparisonRow], *, latency: bool = True) -> str:
+    """A fixed-width text table: model, family, params, MACs, memory, accuracies, latency.
+
+    An accuracy in parentheses is not single-crop (``top1_other``); ``-`` is not published.
+    """
+
+    def accuracy(value, other):
+        if value is not None:
+            return f"{value:.1f}"
+        return f"({other:.1f})" if other is not None else "-"
+
+    batches = sorted({b for row in rows for b in row.latency_ms}) if latency else []
+    header = (
+        "model",
+        "family",
+        "params",
+        "MACs",
+        "act. MiB",
+        "total MiB",
+        "top-1",
+        "top-5",
+        *(f"ms@{b}" for b in batches),
+    )
+    lines = [
+        (
+            row.model,
+            row.family,
+            analysis.human(row.params),
+            analysis.human(row.macs),
+            f"{row.activation_bytes / 2**20:.1f}",
+            f"{row.memory_bytes / 2**20:.1f}",
+            accuracy(row.top1, row.top1_other),
+            accuracy(row.top5, row.top5_other),
+            *(f"{row.latency_ms[b]:.1f}" if b in row.latency_ms else "-" for b in batches),
+        )
+        for row in rows
+    ]
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+    text = [
+        "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+        for cells in [header, *lines]
+    ]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in text)
+
+
+def run(
+    names: Iterable[str] | None = None,
+    *,
+    output: str | os.PathLike = "build/compare",
+    latency: bool = False,
+    batch_sizes: Iterable[int] = DEFAULT_BATCH_SIZES,
+    warmup: int = 2,
+    repeats: int = 5,
+    progress: bool = True,
+    where: str = "",
+) -> dict[str, Path]:
+    """``cnn-keras compare``: :func:`compare`, then the table printed and written as
+    ``complexity.csv`` and the charts as PNG and SVG into ``output``.
+
+    Arguments are checked before anything is built. Returns the written paths by name
+    (``table``, ``accuracy_vs_macs.png`` ..., ``accuracy_vs_latency.png`` ... when timed).
+
+    Raises:
+        ValueError: for an unknown model, a batch size below 1, or an output folder that
+            cannot be written.
+    """
+    import matplotlib.pyplot as plt
+
+    from cnn_keras import plots
+
+    names = check_names(names)
+    if latency:
+        check_batch_sizes(batch_sizes)
+    folder = check_output(output)
+    rows = compare(
+        names,
+        latency=latency,
+        batch_sizes=batch_sizes,
+        warmup=warmup,
+        repeats=repeats,
+        progress=progress,
+    )
+    print(format_rows(rows))
+    if not where:
+        measured = f", latency on {device_name()}" if latency else ""
+        where = (
+            f"cnn-keras compare{measured}"
+            if latency
+            else plots.machine_caption(f"cnn-keras compare, backend={keras.backend.backend()}")
+        )
+    paths = {"table": write_csv(rows, folder / TABLE_NAME)}
+    dicts = [row.as_dict() for row in rows]
+    charts = [("accuracy_vs_macs", plots.plot_accuracy_vs_macs(dicts, where=where))]
+    if latency:
+        batch = min(check_batch_sizes(batch_sizes))
+        figure = plots.plot_accuracy_vs_latency(dicts, batch_size=batch, where=where)
+        charts.append(("accuracy_vs_latency", figure))
+    for stem, figure in charts:
+        for suffix in ("png", "svg"):
+            path = folder / f"{stem}.{suffix}"
+            figure.savefig(path, dpi=100, bbox_inches="tight")
+            paths[path.name] = path
+        plt.close(figure)
+    return paths
