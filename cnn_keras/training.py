@@ -1,13 +1,32 @@
-"""The papers' training recipes as data, and the one ``fit`` the notebooks and the CLI use."""
+"""The papers' training recipes as data, and the one ``fit`` the notebooks and the CLI use.
+
+A :class:`Recipe` holds what a paper says about training: optimizer, learning rate and its
+schedule, momentum, weight decay, batch size, epochs, label smoothing. :func:`compile_model`
+turns it into a Keras optimizer, a ``LearningRateSchedule`` and a loss; :func:`fit` trains with
+the callbacks a real run needs (schedule, NaN stop, CSV and TensorBoard logs, best and last
+checkpoints, a backup to resume from). :func:`configure_precision` picks mixed precision on a
+GPU and float32 on a CPU; :func:`data_parallel` spreads a batch over all visible devices.
+
+Schedules given in epochs are stretched to the run's length: a 2-epoch smoke run of the CIFAR
+ResNet still divides the learning rate by 10 at 50% and 75% of its steps, as the paper did at
+32k and 48k of 64k iterations.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import dataclasses
+import importlib.util
+import math
 import os
+import time
 
 import keras
 
 from cnn_keras.registry import get_spec
+
+SCHEDULES = ("plateau", "step", "exponential", "constant")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -17,14 +36,29 @@ class Recipe:
     Attributes:
         paper: where the recipe comes from (paper and section).
         optimizer: ``"sgd"`` (with momentum) or ``"rmsprop"``.
-        learning_rate: the initial learning rate.
-        momentum: SGD momentum.
+        learning_rate: the initial learning rate (for ``batch_size`` images per step).
+        momentum: SGD's or RMSProp's momentum.
         weight_decay: the L2 coefficient on the weights.
         batch_size: the paper's batch size.
         epochs: about how many epochs the paper trained.
         plateau_factor: the factor the learning rate is multiplied by when validation accuracy
-            stops improving (``None``: no such schedule).
+            stops improving (``schedule="plateau"``).
         label_smoothing: label smoothing of the cross-entropy.
+        schedule: one of :data:`SCHEDULES`: ``"plateau"`` (divide on a plateau of validation
+            accuracy), ``"step"`` (multiply by ``decay_rate`` at each of ``decay_epochs``),
+            ``"exponential"`` (multiply by ``decay_rate`` every ``decay_every`` epochs),
+            ``"constant"``.
+        decay_epochs: the epochs of the paper's run where a ``"step"`` schedule decays.
+        decay_rate: the factor of a ``"step"`` or ``"exponential"`` decay.
+        decay_every: the epochs between two ``"exponential"`` decays.
+        nesterov: Nesterov momentum (SGD).
+        rho: RMSProp's decay of the squared-gradient average.
+        epsilon: RMSProp's epsilon.
+        clipnorm: clip each gradient to this norm (``None``: no clipping).
+        notes: where the recipe is not in the paper, or where the lecture differs.
+
+    The fields after ``label_smoothing`` are left out of ``repr`` (the notebooks print a
+    recipe and check the line).
     """
 
     paper: str
@@ -36,7 +70,30 @@ class Recipe:
     epochs: int
     plateau_factor: float | None = 0.1
     label_smoothing: float = 0.0
+    schedule: str = dataclasses.field(default="plateau", repr=False)
+    decay_epochs: tuple[float, ...] = dataclasses.field(default=(), repr=False)
+    decay_rate: float = dataclasses.field(default=0.1, repr=False)
+    decay_every: float = dataclasses.field(default=1.0, repr=False)
+    nesterov: bool = dataclasses.field(default=False, repr=False)
+    rho: float = dataclasses.field(default=0.9, repr=False)
+    epsilon: float = dataclasses.field(default=1e-7, repr=False)
+    clipnorm: float | None = dataclasses.field(default=None, repr=False)
+    notes: str = dataclasses.field(default="", repr=False)
 
+    def __post_init__(self):
+        if self.optimizer not in ("sgd", "rmsprop"):
+            raise ValueError(f"optimizer must be 'sgd' or 'rmsprop'; received {self.optimizer!r}.")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(
+                f"schedule must be one of {', '.join(SCHEDULES)}; received {self.schedule!r}."
+            )
+
+    def describe(self) -> str:
+        """Every field on one line each, for a notebook or the CLI."""
+        return "\n".join(f"{f.name}: {getattr(self, f.name)}" for f in dataclasses.fields(self))
+
+
+_SGD = {"optimizer": "sgd", "momentum": 0.9}
 
 RECIPES = {
     # Section 5: SGD, batch 128, momentum 0.9, weight decay 0.0005, lr 0.01 divided by 10 when
@@ -47,16 +104,169 @@ RECIPES = {
     # Section 3.1: batch 256, momentum 0.9, L2 5e-4, lr 0.01 divided by 10 on plateau (3 times),
     # 74 epochs.
     "VGG": Recipe("Simonyan and Zisserman 2014, section 3.1", "sgd", 0.01, 0.9, 5e-4, 256, 74),
+    # Section 6: asynchronous SGD, momentum 0.9, "decreasing the learning rate by 4% every 8
+    # epochs". The paper gives no initial rate, batch or weight decay: those are BVLC Caffe's
+    # bvlc_googlenet quick solver (lr 0.01, batch 32, weight decay 2e-4, 2.4M iterations ~ 60
+    # epochs).
+    "GoogLeNet": Recipe(
+        "Szegedy et al. 2015, section 6",
+        learning_rate=0.01,
+        weight_decay=2e-4,
+        batch_size=32,
+        epochs=60,
+        plateau_factor=None,
+        schedule="exponential",
+        decay_rate=0.96,
+        decay_every=8,
+        notes="initial lr, batch and weight decay from BVLC Caffe's solver (not in the paper)",
+        **_SGD,
+    ),
+    # Section 3.4: SGD, batch 256, lr 0.1 divided by 10 when the error plateaus, weight decay
+    # 0.0001, momentum 0.9, up to 60e4 iterations (~120 epochs). The lecture's slide says weight
+    # decay 1e-5: the paper says 1e-4, used here.
+    "ResNet": Recipe(
+        "He et al. 2015, section 3.4",
+        learning_rate=0.1,
+        weight_decay=1e-4,
+        batch_size=256,
+        epochs=120,
+        plateau_factor=0.1,
+        notes="the lecture's slide gives weight decay 1e-5; the paper 1e-4",
+        **_SGD,
+    ),
+    # Section 4.2: batch 128, lr 0.1 divided by 10 at 32k and 48k iterations, stop at 64k
+    # (45k/5k train/val split: 64k x 128 / 45k ~ 182 epochs; 32k ~ 91, 48k ~ 137), weight decay
+    # 0.0001, momentum 0.9. Same slide difference on weight decay as ResNet.
+    "ResNet (CIFAR)": Recipe(
+        "He et al. 2015, section 4.2",
+        learning_rate=0.1,
+        weight_decay=1e-4,
+        batch_size=128,
+        epochs=182,
+        plateau_factor=None,
+        schedule="step",
+        decay_epochs=(91, 137),
+        decay_rate=0.1,
+        notes="32k and 48k of 64k iterations; the lecture's slide gives weight decay 1e-5",
+        **_SGD,
+    ),
+    # Section 3.2: "Inception-v2" recipe: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045
+    # decayed every two epochs by 0.94, gradient clipping at 2.0, batch 32, 100 epochs, label
+    # smoothing 0.1 (section 7). Weight decay is not given: 4e-5 is TF-slim's.
+    "Inception v3": Recipe(
+        "Szegedy et al. 2015 (Rethinking the Inception architecture), sections 7-8",
+        optimizer="rmsprop",
+        learning_rate=0.045,
+        momentum=0.0,
+        weight_decay=4e-5,
+        batch_size=32,
+        epochs=100,
+        plateau_factor=None,
+        label_smoothing=0.1,
+        schedule="exponential",
+        decay_rate=0.94,
+        decay_every=2,
+        rho=0.9,
+        epsilon=1.0,
+        clipnorm=2.0,
+        notes="weight decay 4e-5 is TF-slim's; the paper gives none",
+    ),
+    # Section 3: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045 decayed every two epochs by
+    # 0.94. Batch, epochs and weight decay are not given: Inception v3's are used.
+    "Inception-v4": Recipe(
+        "Szegedy et al. 2016 (Inception-v4), section 4",
+        optimizer="rmsprop",
+        learning_rate=0.045,
+        momentum=0.0,
+        weight_decay=4e-5,
+        batch_size=32,
+        epochs=100,
+        plateau_factor=None,
+        schedule="exponential",
+        decay_rate=0.94,
+        decay_every=2,
+        rho=0.9,
+        epsilon=1.0,
+        notes="batch, epochs and weight decay not in the paper (Inception v3's)",
+    ),
+    # Section 3, ImageNet: SGD with Nesterov momentum 0.9 (no dampening), batch 256, 90 epochs,
+    # lr 0.1 divided by 10 at epochs 30 and 60, weight decay 1e-4.
+    "DenseNet": Recipe(
+        "Huang et al. 2017, section 4.2",
+        learning_rate=0.1,
+        weight_decay=1e-4,
+        batch_size=256,
+        epochs=90,
+        plateau_factor=None,
+        schedule="step",
+        decay_epochs=(30, 60),
+        nesterov=True,
+        **_SGD,
+    ),
+    # Section 4.2, CIFAR: batch 64, 300 epochs, lr 0.1 divided by 10 at 50% and 75% of them.
+    "DenseNet (CIFAR)": Recipe(
+        "Huang et al. 2017, section 4.2",
+        learning_rate=0.1,
+        weight_decay=1e-4,
+        batch_size=64,
+        epochs=300,
+        plateau_factor=None,
+        schedule="step",
+        decay_epochs=(150, 225),
+        nesterov=True,
+        **_SGD,
+    ),
+    # Section 4: RMSProp, asynchronous, little regularization, "very little or no weight decay"
+    # on the depthwise filters. No numbers given: MobileNetV2's (Sandler et al. 2018, section
+    # 6.1: RMSProp decay and momentum 0.9, lr 0.045 x 0.98 every epoch, weight decay 4e-5,
+    # batch 96).
+    "MobileNet": Recipe(
+        "Howard et al. 2017, section 4",
+        optimizer="rmsprop",
+        learning_rate=0.045,
+        momentum=0.9,
+        weight_decay=4e-5,
+        batch_size=96,
+        epochs=120,
+        plateau_factor=None,
+        schedule="exponential",
+        decay_rate=0.98,
+        decay_every=1,
+        rho=0.9,
+        epsilon=1.0,
+        notes="numbers from the MobileNetV2 paper; v1 gives none",
+    ),
+    # Section 5.1: SGD, batch 256, weight decay 1e-4, momentum 0.9, lr 0.1 divided by 10 three
+    # times with fb.resnet.torch's schedule (epochs 30, 60, 80 of 90).
+    "ResNeXt": Recipe(
+        "Xie et al. 2017, section 5.1",
+        learning_rate=0.1,
+        weight_decay=1e-4,
+        batch_size=256,
+        epochs=90,
+        plateau_factor=None,
+        schedule="step",
+        decay_epochs=(30, 60, 80),
+        **_SGD,
+    ),
 }
+# The same papers' recipes for the variants in other families.
+RECIPES["Plain (CIFAR)"] = RECIPES["ResNet (CIFAR)"]
+RECIPES["Inception-ResNet"] = dataclasses.replace(
+    RECIPES["Inception-v4"], paper="Szegedy et al. 2016 (Inception-ResNet), section 4"
+)
 
 
 def recipe_for(model_name: str) -> Recipe:
-    """The recipe of a registered model's family.
+    """The recipe of a registered model's family (its CIFAR recipe for a CIFAR net).
 
     Raises:
         ValueError: if the family has no recipe yet.
     """
-    family = get_spec(model_name).family
+    spec = get_spec(model_name)
+    family = spec.family
+    if not spec.imagenet and f"{family} (CIFAR)" in RECIPES:
+        family = f"{family} (CIFAR)"
     if family not in RECIPES:
         raise ValueError(
             f"No training recipe for family={family!r} (model {model_name!r}); recipes exist "
@@ -65,56 +275,318 @@ def recipe_for(model_name: str) -> Recipe:
     return RECIPES[family]
 
 
-def compile_model(model: keras.Model, recipe: Recipe) -> keras.Model:
-    """Compiles ``model`` with the recipe's optimizer and a sparse cross-entropy.
+def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
+    """The linear scaling rule (Goyal et al. 2017): ``replicas`` times the batch, and the
+    learning rate times as much."""
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
+        raise ValueError(f"replicas must be an int >= 1; received replicas={replicas!r}.")
+    return dataclasses.replace(
+        recipe,
+        batch_size=recipe.batch_size * replicas,
+        learning_rate=recipe.learning_rate * replicas,
+    )
+
+
+def learning_rate_schedule(
+    recipe: Recipe, *, steps_per_epoch: int | None, epochs: int | None = None
+) -> float | keras.optimizers.schedules.LearningRateSchedule:
+    """The recipe's schedule per step, stretched from the paper's ``recipe.epochs`` to
+    ``epochs`` (default: the paper's). A float for ``"plateau"`` and ``"constant"`` (the
+    plateau is a callback), or when ``steps_per_epoch`` is unknown."""
+    if recipe.schedule in ("plateau", "constant") or not steps_per_epoch:
+        return recipe.learning_rate
+    stretch = (epochs or recipe.epochs) / recipe.epochs * steps_per_epoch
+    if recipe.schedule == "exponential":
+        return keras.optimizers.schedules.ExponentialDecay(
+            recipe.learning_rate,
+            decay_steps=max(1, round(recipe.decay_every * stretch)),
+            decay_rate=recipe.decay_rate,
+            staircase=True,
+        )
+    boundaries = sorted({max(1, round(e * stretch)) for e in recipe.decay_epochs})
+    values = [recipe.learning_rate * recipe.decay_rate**i for i in range(len(boundaries) + 1)]
+    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
+
+
+@keras.saving.register_keras_serializable(package="cnn_keras")
+class SparseCategoricalCrossentropySmoothed(keras.losses.Loss):
+    """Cross-entropy on int labels with label smoothing (Szegedy et al. 2015, section 7).
+
+    Keras's ``SparseCategoricalCrossentropy`` has no ``label_smoothing``: the labels are made
+    one-hot here and passed to ``categorical_crossentropy``, so the data pipelines keep int
+    labels for every recipe.
+    """
+
+    def __init__(
+        self,
+        label_smoothing: float = 0.0,
+        from_logits: bool = False,
+        name: str = "sparse_categorical_crossentropy_smoothed",
+        **kwargs,
+    ):
+        super().__init__(name=name, **kwargs)
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(
+                f"label_smoothing must be in [0, 1); received label_smoothing={label_smoothing!r}."
+            )
+        self.label_smoothing = label_smoothing
+        self.from_logits = from_logits
+
+    def call(self, y_true, y_pred):
+        classes = keras.ops.shape(y_pred)[-1]
+        labels = keras.ops.cast(keras.ops.reshape(y_true, (-1,)), "int32")
+        one_hot = keras.ops.one_hot(labels, classes, dtype=y_pred.dtype)
+        return keras.losses.categorical_crossentropy(
+            one_hot, y_pred, from_logits=self.from_logits, label_smoothing=self.label_smoothing
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "label_smoothing": self.label_smoothing,
+            "from_logits": self.from_logits,
+        }
+
+
+def compile_model(
+    model: keras.Model,
+    recipe: Recipe,
+    *,
+    steps_per_epoch: int | None = None,
+    epochs: int | None = None,
+    top5: bool | None = None,
+) -> keras.Model:
+    """Compiles ``model`` with the recipe's optimizer, schedule and cross-entropy.
+
+    Args:
+        model: the model; its last layer's activation decides whether the loss takes logits.
+        recipe: the paper's recipe.
+        steps_per_epoch: training steps per epoch, for a step or exponential schedule (without
+            it the initial learning rate stays constant).
+        epochs: the run's epochs the schedule is stretched to (default: the paper's).
+        top5: also report top-5 accuracy (default: with 100 classes or more).
 
     Note:
         Keras applies ``weight_decay`` to the weights directly at each step (``w -= lr * wd *
         w``) instead of adding ``wd * w`` to the gradient before momentum, as the papers' L2
         did; with momentum 0.9 the two differ a little in effective strength.
     """
+    learning_rate = learning_rate_schedule(recipe, steps_per_epoch=steps_per_epoch, epochs=epochs)
+    common = {"weight_decay": recipe.weight_decay, "clipnorm": recipe.clipnorm}
     if recipe.optimizer == "sgd":
         optimizer = keras.optimizers.SGD(
-            recipe.learning_rate, momentum=recipe.momentum, weight_decay=recipe.weight_decay
-        )
-    elif recipe.optimizer == "rmsprop":
-        optimizer = keras.optimizers.RMSprop(
-            recipe.learning_rate, momentum=recipe.momentum, weight_decay=recipe.weight_decay
+            learning_rate, momentum=recipe.momentum, nesterov=recipe.nesterov, **common
         )
     else:
-        raise ValueError(
-            f"recipe.optimizer must be 'sgd' or 'rmsprop'; received {recipe.optimizer!r}."
+        optimizer = keras.optimizers.RMSprop(
+            learning_rate,
+            rho=recipe.rho,
+            momentum=recipe.momentum,
+            epsilon=recipe.epsilon,
+            **common,
         )
     from_logits = model.layers[-1].get_config().get("activation") in (None, "linear")
-    model.compile(
-        optimizer=optimizer,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits),
-        metrics=["accuracy"],
-    )
+    if recipe.label_smoothing:
+        loss = SparseCategoricalCrossentropySmoothed(recipe.label_smoothing, from_logits)
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    metrics = ["accuracy"]
+    if top5 is None:
+        top5 = model.output_shape[-1] >= 100
+    if top5:
+        metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(5, name="top5"))
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
 
 
+# ---------------------------------------------------------------------------------------------
+# Devices: precision and data parallelism.
+
+
+def configure_precision(policy: str = "auto") -> str:
+    """Sets Keras's dtype policy before building: ``"auto"`` is ``mixed_float16`` on a GPU
+    (XLA is then on too: ``jit_compile="auto"``) and ``float32`` on a CPU, where float16 is
+    slower. Returns the policy's name."""
+    from cnn_keras.profiles import gpu_available
+
+    if policy == "auto":
+        policy = "mixed_float16" if gpu_available() else "float32"
+    if policy not in ("float32", "mixed_float16", "mixed_bfloat16"):
+        raise ValueError(
+            f"policy must be 'auto', 'float32', 'mixed_float16' or 'mixed_bfloat16'; "
+            f"received policy={policy!r}."
+        )
+    keras.config.set_dtype_policy(policy)
+    return policy
+
+
+def data_parallel() -> tuple[contextlib.AbstractContextManager, int]:
+    """Data parallelism over every visible device: ``(scope, replicas)``.
+
+    Build and compile the model inside ``scope``. On TensorFlow, a ``MirroredStrategy`` over
+    the GPUs (else the logical CPUs); on JAX, ``keras.distribution.DataParallel`` over
+    ``jax.devices()``. Other backends: one replica.
+
+    Multi-worker: on TensorFlow set ``TF_CONFIG`` on each machine and use
+    ``tf.distribute.MultiWorkerMirroredStrategy``; on JAX call ``jax.distributed.initialize()``
+    first, then ``jax.devices()`` lists every host's devices (README, Training).
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        strategy = tf.distribute.MirroredStrategy(
+            devices=[d.name for d in devices],
+            cross_device_ops=None
+            if devices[0].device_type == "GPU"
+            else (tf.distribute.ReductionToOneDevice()),
+        )
+        return strategy.scope(), strategy.num_replicas_in_sync
+    if backend == "jax":
+        import jax
+
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=jax.devices()))
+        return contextlib.nullcontext(), jax.device_count()
+    return contextlib.nullcontext(), 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks.
+
+
+class NonFiniteLossError(RuntimeError):
+    """The loss became NaN or infinite; ``history`` holds the epochs run before."""
+
+    def __init__(self, message: str, history=None):
+        super().__init__(message)
+        self.history = history
+
+
+def _finite(logs) -> bool:
+    loss = (logs or {}).get("loss")
+    return loss is None or math.isfinite(float(loss))
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite batch loss and remembers where."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch = 0
+        self.stopped_at: tuple[int, int, float] | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.stopped_at is None and not _finite(logs):
+            self.stopped_at = (self.epoch, batch, float(logs["loss"]))
+            self.model.stop_training = True
+
+
+class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
+    """``ModelCheckpoint`` that never saves an epoch whose loss is NaN: the last good model
+    stays on disk."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if _finite(logs):
+            super().on_epoch_end(epoch, logs)
+
+
+class FiniteBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``BackupAndRestore`` that never backs up a NaN epoch."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        if _finite(logs):
+            super().on_epoch_end(epoch, logs)
+
+
+class Throughput(keras.callbacks.Callback):
+    """Training images per second, per epoch, timed from the first to the last batch of each
+    epoch (the first epoch includes compilation; read the last)."""
+
+    def __init__(self, batch_size: int):
+        super().__init__()
+        self.batch_size = batch_size
+        self.images_per_s: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start, self._batches = None, 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self._start is None:
+            self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._start is not None:
+            seconds = time.perf_counter() - self._start
+            self.images_per_s.append(self._batches * self.batch_size / max(seconds, 1e-9))
+
+
+def read_log(output_dir: str) -> dict[str, list[float]]:
+    """The CSV log of a run (all its epochs, resumed ones included) as Keras's history dict."""
+    path = os.path.join(output_dir, "log.csv")
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="") as file:
+        rows = list(csv.DictReader(file))
+    keys = [k for k in (rows[0] if rows else {}) if k != "epoch"]
+    return {k: [float(row[k]) for row in rows] for k in keys}
+
+
 def callbacks_for(recipe: Recipe, output_dir: str | None = None) -> list[keras.callbacks.Callback]:
-    """The recipe's schedule, and with ``output_dir`` a CSV log, the best and the last model as
-    ``.keras``, and a backup so an interrupted run resumes where it stopped."""
-    callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN()]
-    if recipe.plateau_factor is not None:
+    """The recipe's plateau schedule, a NaN stop, and with ``output_dir`` a CSV log, TensorBoard
+    logs (when TensorFlow and TensorBoard are installed), the best and the last model as ``.keras``, and a backup
+    so an interrupted run resumes where it stopped. No file is written for a NaN epoch."""
+    callbacks: list[keras.callbacks.Callback] = [StopOnNonFiniteLoss()]
+    if recipe.schedule == "plateau" and recipe.plateau_factor is not None:
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
                 monitor="val_accuracy", factor=recipe.plateau_factor, patience=5, verbose=1
             )
         )
-    if output_dir is not None:
-        os.makedirs(output_dir, exist_ok=True)
-        callbacks += [
-            keras.callbacks.CSVLogger(os.path.join(output_dir, "log.csv"), append=True),
-            keras.callbacks.ModelCheckpoint(
-                os.path.join(output_dir, "best.keras"), monitor="val_accuracy", save_best_only=True
-            ),
-            keras.callbacks.ModelCheckpoint(os.path.join(output_dir, "last.keras")),
-            keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup")),
-        ]
+    if output_dir is None:
+        return callbacks
+    from cnn_keras.data import tensorflow_available
+
+    os.makedirs(output_dir, exist_ok=True)
+    backup_dir = os.path.join(output_dir, "backup")
+    resuming = os.path.isdir(backup_dir)
+    log_path = os.path.join(output_dir, "log.csv")
+    if not resuming and os.path.exists(log_path):
+        os.remove(log_path)  # a fresh run: the log of an earlier finished one goes
+    best = FiniteModelCheckpoint(
+        os.path.join(output_dir, "best.keras"), monitor="val_accuracy", save_best_only=True
+    )
+    if resuming:  # keep the best of the epochs before the interruption
+        best.best = max(read_log(output_dir).get("val_accuracy", [-math.inf]))
+    callbacks += [
+        keras.callbacks.CSVLogger(log_path, append=True),
+        best,
+        FiniteModelCheckpoint(os.path.join(output_dir, "last.keras")),
+        FiniteBackupAndRestore(backup_dir),
+    ]
+    if tensorflow_available() and importlib.util.find_spec("tensorboard") is not None:
+        callbacks.append(
+            keras.callbacks.TensorBoard(
+                os.path.join(output_dir, "tensorboard"), write_graph=False, profile_batch=0
+            )
+        )
     return callbacks
+
+
+def _steps_per_epoch(splits) -> int | None:
+    steps = getattr(splits, "steps_per_epoch", None)
+    if steps:
+        return steps
+    try:
+        return len(splits.train)
+    except TypeError:
+        return None
 
 
 def fit(
@@ -125,26 +597,238 @@ def fit(
     epochs: int,
     output_dir: str | None = None,
     verbose: int | str = "auto",
+    callbacks: list[keras.callbacks.Callback] | None = None,
+    compile: bool = True,
 ) -> keras.callbacks.History:
     """Compiles ``model`` with ``recipe`` and trains it on ``splits`` (``cnn_keras.data.load``),
     validating on the test split, with Keras's progress bar.
 
+    Run again with the same ``output_dir`` after an interruption, it resumes from the last
+    finished epoch and ends where an uninterrupted run ends.
+
     Args:
         model: the model; its last layer's activation decides whether the loss takes logits.
         splits: a :class:`cnn_keras.data.Splits`.
-        recipe: the paper's recipe (:func:`recipe_for`).
+        recipe: the paper's recipe (:func:`recipe_for`); its schedule is stretched to
+            ``epochs``.
         epochs: how many epochs (profiles train fewer than the paper).
-        output_dir: where to write the log, checkpoints and backup (see :func:`callbacks_for`).
+        output_dir: where to write the logs, checkpoints and backup (:func:`callbacks_for`).
         verbose: Keras's ``verbose``.
+        callbacks: more callbacks.
+        compile: compile the model here (``False``: it is compiled already).
+
+    Raises:
+        NonFiniteLossError: when the loss becomes NaN or infinite; the run stops, the last
+            good epoch's checkpoints stay in ``output_dir``.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1; received epochs={epochs!r}.")
-    compile_model(model, recipe)
-    return model.fit(
+    if compile:
+        compile_model(model, recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
+    all_callbacks = callbacks_for(recipe, output_dir) + list(callbacks or [])
+    history = model.fit(
         splits.train,
         validation_data=splits.test,
         epochs=epochs,
-        callbacks=callbacks_for(recipe, output_dir),
-        shuffle=False,  # the tf.data pipeline shuffles before batching
+        callbacks=all_callbacks,
+        shuffle=False,  # the pipeline shuffles single images before batching
         verbose=verbose,
     )
+    stop = all_callbacks[0]
+    if stop.stopped_at is not None:
+        epoch, batch, loss = stop.stopped_at
+        kept = (
+            f" The last good model (epoch {epoch}) is {os.path.join(output_dir, 'last.keras')}."
+            if output_dir and epoch > 0
+            else ""
+        )
+        raise NonFiniteLossError(
+            f"The loss became {loss} at epoch {epoch + 1}, batch {batch + 1}: training stopped."
+            f"{kept} Lower the learning rate (recipe {recipe.learning_rate}) or check the data "
+            "for NaN values.",
+            history,
+        )
+    return history
+
+
+# ---------------------------------------------------------------------------------------------
+# One whole run: what ``cnn-keras train`` does.
+
+
+def _builder_kwargs(model_name: str, profile) -> dict:
+    """The profile's width keywords the model's builder takes."""
+    import inspect
+
+    accepted = inspect.signature(get_spec(model_name).builder).parameters
+    kwargs = {}
+    if "width_multiplier" in accepted:
+        kwargs["width_multiplier"] = profile.width_multiplier
+    if "fc_units" in accepted:
+        kwargs["fc_units"] = profile.fc_units
+    if "alpha" in accepted and profile.width_multiplier < 1:
+        kwargs["alpha"] = profile.width_multiplier
+    return kwargs
+
+
+def _versions() -> dict[str, str]:
+    import platform
+    import sys
+
+    versions = {"python": sys.version.split()[0], "keras": keras.__version__}
+    for module in ("tensorflow", "jax"):
+        if module in sys.modules and sys.modules[module] is not None:
+            versions[module] = getattr(sys.modules[module], "__version__", "?")
+    versions["machine"] = f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs"
+    return versions
+
+
+def train(
+    model_name: str,
+    *,
+    dataset: str | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    profile: str | None = None,
+    output_dir: str | None = None,
+    image_size: int | None = None,
+    train_samples: int | None = None,
+    learning_rate: float | None = None,
+    distribute: bool = False,
+    precision: str = "auto",
+    data_dir: str | None = None,
+    manual_dir: str | None = None,
+    download: bool = False,
+    seed: int = 0,
+    verbose: int | str = "auto",
+) -> dict:
+    """Trains a registered model with its paper's recipe at a profile's size and writes, in
+    ``output_dir``: ``log.csv``, ``tensorboard/``, ``best.keras``, ``last.keras``,
+    ``history.png`` and ``result.json`` (test top-1 and top-5 accuracy, throughput, versions).
+
+    Run again with the same arguments after an interruption, it resumes (``backup/``).
+    Unset arguments come from the profile (``cnn_keras.profiles``); the batch size defaults to
+    the profile's, the learning rate to the recipe's scaled linearly to that batch.
+
+    Returns:
+        The dict written to ``result.json``.
+
+    Raises:
+        NonFiniteLossError: when the loss becomes NaN (``result.json`` then says so).
+    """
+    import datetime
+    import json
+
+    from cnn_keras import data, profiles
+
+    run_profile = profiles.get_profile(profile)
+    dataset = dataset or run_profile.dataset
+    epochs = epochs or run_profile.epochs
+    batch_size = batch_size or run_profile.batch_size
+    spec = get_spec(model_name)
+    recipe = recipe_for(model_name)
+    if image_size is None:
+        size = run_profile.input_shape(model_name)[0]
+    else:
+        data.check_image_size(image_size)
+        size = max(image_size, spec.min_input_size)
+    train_samples = train_samples or run_profile.train_samples
+    output_dir = output_dir or os.path.join("runs", f"{model_name}-{dataset}")
+    keras.utils.set_random_seed(seed)
+    policy = configure_precision(precision)
+    scope, replicas = data_parallel() if distribute else (contextlib.nullcontext(), 1)
+    # The run's recipe: the profile's batch, the learning rate scaled linearly to it (Goyal et
+    # al. 2017), then both times the replicas.
+    lr = learning_rate or recipe.learning_rate * batch_size / recipe.batch_size
+    run_recipe = scale_for_replicas(
+        dataclasses.replace(recipe, batch_size=batch_size, learning_rate=lr), replicas
+    )
+    splits = data.load(
+        dataset,
+        image_size=size,
+        batch_size=run_recipe.batch_size,
+        train_samples=train_samples,
+        seed=seed,
+        data_dir=data_dir,
+        augment="auto",
+        normalize=True,
+        family=spec.family,
+        download=download,
+        manual_dir=manual_dir,
+    )
+    with scope:
+        model = spec.build(
+            input_shape=(size, size, 3),
+            classes=splits.num_classes,
+            **_builder_kwargs(model_name, run_profile),
+        )
+        compile_model(model, run_recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
+    throughput = Throughput(run_recipe.batch_size)
+    result = {
+        "model": model_name,
+        "dataset": dataset,
+        "profile": run_profile.name,
+        "image_size": size,
+        "epochs": epochs,
+        "batch_size": run_recipe.batch_size,
+        "learning_rate": run_recipe.learning_rate,
+        "replicas": replicas,
+        "precision": policy,
+        "augment": splits.augment,
+        "recipe": recipe.paper,
+        "backend": keras.backend.backend(),
+        "device": "GPU" if profiles.gpu_available() else "CPU",
+        "params": model.count_params(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+    start = time.perf_counter()
+    status, error = "completed", None
+    try:
+        fit(
+            model,
+            splits,
+            recipe=run_recipe,
+            epochs=epochs,
+            output_dir=output_dir,
+            verbose=verbose,
+            callbacks=[throughput],
+            compile=False,
+        )
+    except NonFiniteLossError as caught:
+        status, error = "nan", caught
+    history = read_log(output_dir)
+    result |= {
+        "status": status,
+        "epochs_completed": len(history.get("loss", [])),
+        "train_seconds": round(time.perf_counter() - start, 2),
+        "train_images_per_s": round(throughput.images_per_s[-1], 1)
+        if throughput.images_per_s
+        else None,
+    }
+    if error is None:
+        start = time.perf_counter()
+        scores = model.evaluate(splits.test, verbose=0, return_dict=True)
+        seconds = time.perf_counter() - start
+        result |= {
+            "test_top1": float(scores["accuracy"]),
+            "test_top5": float(scores["top5"]) if "top5" in scores else None,
+            "test_loss": float(scores["loss"]),
+            "eval_seconds": round(seconds, 2),
+        }
+    result["versions"] = _versions()
+    if history:
+        from cnn_keras import plots
+
+        figure = plots.plot_history(
+            history,
+            title=f"{model_name} on {dataset}",
+            where=plots.machine_caption(profiles.describe(run_profile)),
+        )
+        figure.savefig(os.path.join(output_dir, "history.png"), dpi=100)
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)
+    with open(os.path.join(output_dir, "result.json"), "w") as file:
+        json.dump(result, file, indent=2)
+    if error is not None:
+        raise error
+    return result
