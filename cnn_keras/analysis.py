@@ -49,6 +49,12 @@ _WINDOW_LAYERS = (
     keras.layers.MaxPooling2D,
     keras.layers.AveragePooling2D,
 )
+_WEIGHT_LAYERS = (
+    keras.layers.Conv2D,
+    keras.layers.DepthwiseConv2D,
+    keras.layers.SeparableConv2D,
+    keras.layers.Dense,
+)
 _GLOBAL_LAYERS = (
     keras.layers.Flatten,
     keras.layers.GlobalAveragePooling2D,
@@ -247,6 +253,24 @@ def layer_table(model: keras.Model) -> list[LayerStats]:
             )
         )
     return rows
+
+
+def weight_layer_depth(model: keras.Model) -> int:
+    """Depth as the papers count it: the most weight layers (convolutions and fully connected
+    layers) on any path from the input to an output.
+
+    Normalization, pooling, merges and activations add nothing; parallel branches count their
+    longest branch. GoogLeNet's paper: "22 layers deep when counting only layers with
+    parameters": ``conv1``, ``conv2_3x3_reduce``, ``conv2_3x3``, a reduction and a 3x3 in each
+    of the nine modules, and the classifier.
+    """
+    model_layers = {id(layer) for layer in model.layers}
+    depth: dict[int, int] = {}
+    for layer in model.layers:  # in topological order
+        incoming = max((depth[id(p)] for p in _parents(layer, model_layers)), default=0)
+        is_weighted = isinstance(layer, _WEIGHT_LAYERS)
+        depth[id(layer)] = incoming + int(is_weighted)
+    return max(depth.values())
 
 
 def count_activations(model: keras.Model) -> int:

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnn_keras.analysis import count_macs, count_params, layer_macs
+from cnn_keras.analysis import count_macs, count_params, layer_macs, weight_layer_depth
 from cnn_keras.layers import ScaledResidual
 from cnn_keras.models.googlenet import (
     AUX_LOSS_WEIGHTS,
@@ -23,7 +23,6 @@ from cnn_keras.models.googlenet import (
     inception_module,
     inception_module_model,
     main_output,
-    weight_layer_depth,
 )
 from cnn_keras.models.inception_resnet import inception_resnet
 from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS

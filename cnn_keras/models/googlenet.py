@@ -399,34 +399,6 @@ def main_output(model: keras.Model) -> keras.Model:
     return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_main")
 
 
-def weight_layer_depth(model: keras.Model) -> int:
-    """Depth counted as GoogLeNet's paper counts it: the most weight layers (convolutions and
-    fully connected layers) on any path from the input to an output.
-
-    "The network is 22 layers deep when counting only layers with parameters (or 27 layers if
-    we also count pooling)": for GoogLeNet the longest path is ``conv1``, ``conv2_3x3_reduce``,
-    ``conv2_3x3``, then a 1x1 reduction and a 3x3 (or 5x5) in each of the nine modules, and the
-    classifier: ``3 + 9 * 2 + 1 = 22``. Normalization, pooling, concatenation and activation
-    layers add nothing; a path through parallel branches counts its longest branch.
-    """
-    weight_types = (
-        keras.layers.Conv2D,
-        keras.layers.DepthwiseConv2D,
-        keras.layers.SeparableConv2D,
-        keras.layers.Dense,
-    )
-    depth: dict[int, int] = {}
-    for layer in model.layers:  # in topological order
-        parents = [
-            tensor._keras_history.operation
-            for node in layer._inbound_nodes
-            for tensor in node.input_tensors
-        ]
-        incoming = max((depth.get(id(parent), 0) for parent in parents), default=0)
-        depth[id(layer)] = incoming + int(isinstance(layer, weight_types))
-    return max(depth.values())
-
-
 register_model(
     "googlenet",
     googlenet,
