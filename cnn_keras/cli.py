@@ -49,6 +49,22 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from cnn_keras import compare
+
+    paths = compare.run(
+        args.names,
+        output=args.output,
+        latency=args.latency,
+        batch_sizes=args.batch_sizes,
+        warmup=args.warmup,
+        repeats=args.repeats,
+    )
+    for path in paths.values():
+        print(f"wrote {path}")
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     import json
 
@@ -102,6 +118,26 @@ def make_parser() -> argparse.ArgumentParser:
         "--skip-inplace", action="store_true", help="leave out activation and dropout rows"
     )
     summary.set_defaults(run=_summary)
+    compare = commands.add_parser(
+        "compare",
+        help="compare the ImageNet models: costs, published accuracy, latency, charts",
+        description="Build every registered ImageNet model (or those named) at its paper's "
+        "input size; print parameters, MACs, memory and published accuracy; optionally time "
+        "inference; write the table (CSV) and the accuracy charts (PNG, SVG) into --output.",
+    )
+    compare.add_argument("names", nargs="*", help="ImageNet models (default: all)")
+    compare.add_argument(
+        "--output", default="build/compare", help="folder for the CSV and charts (build/compare)"
+    )
+    compare.add_argument(
+        "--latency", action="store_true", help="also time inference on this device"
+    )
+    compare.add_argument(
+        "--batch-sizes", type=int, nargs="+", default=[1, 32], help="batches to time (1 32)"
+    )
+    compare.add_argument("--warmup", type=int, default=2, help="untimed calls first (2)")
+    compare.add_argument("--repeats", type=int, default=5, help="timed calls, median (5)")
+    compare.set_defaults(run=_compare)
     train = commands.add_parser(
         "train",
         help="train a model with its paper's recipe; resumes an interrupted run",
