@@ -798,7 +798,7 @@ def train(
     history = read_log(output_dir)
     result |= {
         "status": status,
-        "epochs_completed": len(history.get("loss", [])),
+        "epochs_completed": sum(math.isfinite(loss) for loss in history.get("loss", [])),
         "train_seconds": round(time.perf_counter() - start, 2),
         "train_images_per_s": round(throughput.images_per_s[-1], 1)
         if throughput.images_per_s

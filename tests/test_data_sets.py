@@ -1,0 +1,131 @@
+"""The data sets: tfds through mock_data, a folder the test writes, NumPy for JAX, offline."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import numpy as np
+import pytest
+
+from cnn_keras import data
+
+tfds = pytest.importorskip("tensorflow_datasets")
+
+
+def _images(dataset):
+    return [x.numpy() for x, _ in dataset]
+
+
+def test_cifar10_mock_data_shapes_normalization_and_augmentation():
+    with tfds.testing.mock_data(num_examples=8):
+        plain = data.load("cifar10", image_size=24, batch_size=4, augment=None)
+        normal = data.load("cifar10", image_size=24, batch_size=4, augment=None, normalize=True)
+        auto = data.load("cifar10", image_size=24, batch_size=4, family="ResNet (CIFAR)")
+        x, y = next(iter(plain.train))
+        raw_test, normal_test = _images(plain.test)[0], _images(normal.test)[0]
+        augmented = next(iter(auto.train))[0].numpy()
+    assert x.shape == (4, 24, 24, 3) and x.dtype.name == "float32" and y.dtype.name == "int32"
+    assert 0.0 <= x.numpy().min() and x.numpy().max() <= 1.0
+    mean, std = data.CHANNEL_STATS["cifar10"]
+    np.testing.assert_allclose(normal_test, (raw_test - mean) / std, rtol=1e-5, atol=1e-5)
+    assert auto.augment == "cifar" and augmented.shape == (4, 24, 24, 3)
+    assert (normal.num_classes, auto.num_classes) == (10, 10)
+
+
+def test_imagenet_mock_data_inception_crops():
+    with tfds.testing.mock_data(num_examples=4):
+        splits = data.load(
+            "imagenet2012", image_size=32, batch_size=2, family="Inception v3", normalize=True
+        )
+        x, _ = next(iter(splits.train))
+        test_x, _ = next(iter(splits.test))
+    assert splits.augment == "inception" and x.shape == test_x.shape == (2, 32, 32, 3)
+    assert splits.num_classes == 1000
+
+
+def test_digits_augmentation_random_in_training_off_in_evaluation():
+    def load(augment):
+        # shuffle_buffer=1 keeps the order, so two epochs show the same images.
+        return data.load(
+            "digits",
+            image_size=16,
+            batch_size=8,
+            train_samples=8,
+            augment=augment,
+            shuffle_buffer=1,
+        )
+
+    plain, shifted = load(None), load("cifar")
+    assert _images(plain.train)[0].tolist() == _images(plain.train)[0].tolist()
+    first, second = _images(shifted.train)[0], _images(shifted.train)[0]
+    assert not np.array_equal(first, second)  # a new crop and flip each epoch
+    assert first.shape == (8, 16, 16, 3)
+    for a, b in zip(_images(shifted.test), _images(plain.test), strict=True):
+        np.testing.assert_array_equal(a, b)  # evaluation: no augmentation
+
+
+def test_folder_fixture(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for split, count in (("train", 3), ("test", 2)):
+        for label in ("cat", "dog"):
+            (tmp_path / split / label).mkdir(parents=True)
+            for i in range(count):
+                pixels = rng.integers(0, 256, (12, 10, 3), dtype=np.uint8)
+                Image.fromarray(pixels).save(tmp_path / split / label / f"{i}.png")
+    splits = data.load(str(tmp_path), image_size=8, batch_size=4, augment="alexnet")
+    x, y = next(iter(splits.train))
+    assert splits.num_classes == 2 and x.shape == (4, 8, 8, 3) and y.dtype.name == "int32"
+    assert sum(len(y) for _, y in splits.test) == 4
+    assert sorted(sum((y.numpy().tolist() for _, y in splits.train), [])) == [0, 0, 0, 1, 1, 1]
+    with pytest.raises(ValueError, match=r"train/ and test/"):
+        data.load(str(tmp_path / "train"), image_size=8)
+
+
+def test_array_dataset_shuffles_augments_and_normalizes():
+    x = np.random.default_rng(0).random((10, 8, 8, 3), dtype=np.float32)
+    y = np.arange(10)
+    train = data.ArrayDataset(x, y, batch_size=5, training=True, augment="inception", seed=1)
+    test = data.ArrayDataset(
+        x, y, batch_size=5, training=False, augment="cifar", mean=[0.5] * 3, std=[0.25] * 3
+    )
+    assert len(train) == 2 and train[0][0].shape == (5, 8, 8, 3)
+    order = np.concatenate([train[i][1] for i in range(2)])
+    train.on_epoch_end()
+    assert sorted(order) == list(range(10))
+    assert not np.array_equal(order, np.concatenate([train[i][1] for i in range(2)]))
+    np.testing.assert_allclose(test[0][0], (x[:5] - 0.5) / 0.25, rtol=1e-6)  # no augmentation
+    splits = data.load_arrays("digits", image_size=16, batch_size=8, normalize=True)
+    assert abs(float(np.mean(splits.test[0][0]))) < 1.0 and splits.augment == "shift"
+    assert splits.steps_per_epoch == len(splits.train)
+
+
+def test_offline_fails_fast_with_the_way_out(tmp_path, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OSError("network unreachable (test)")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    start = time.perf_counter()
+    with pytest.raises(FileNotFoundError, match=r"download=False.*download=True.*'digits'"):
+        data.load("cifar10", image_size=32, data_dir=str(tmp_path))
+    with pytest.raises(ConnectionError, match=r"unreachable.*'digits'"):
+        data.load("cifar100", image_size=32, data_dir=str(tmp_path), download=True)
+    with pytest.raises(FileNotFoundError, match=r"ILSVRC2012_img_train.tar.*downloads.manual"):
+        data.load("imagenet2012", image_size=32, data_dir=str(tmp_path))
+    assert time.perf_counter() - start < 10
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"augment": "mixup"}, r"Unknown augment='mixup'"),
+        ({"train_samples": 0}, r"train_samples must be an int >= 1.*train_samples=0"),
+        ({"backend": "torch"}, r"backend must be 'auto', 'tf' or 'numpy'.*'torch'"),
+    ],
+)
+def test_load_rejects_bad_arguments(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        data.load("digits", image_size=16, **kwargs)
