@@ -1,8 +1,8 @@
 """DenseNet and MobileNet: reference counts with their sources, equivalence with
 keras.applications after a weight copy, costs, and errors.
 
-The keras.applications comparisons build full-size nets and are not marked ``models`` (they are
-not rerun on JAX); the rest is.
+The keras.applications comparisons and the DenseNet counts (the same on every backend; deep
+DenseNets build slowly on JAX) are not marked ``models``; the rest is rerun on JAX.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ def test_densenet_equals_keras_applications(depth):
     assert_same_outputs(ours, reference, ["conv5_block16_concat", "avg_pool", "predictions"])
 
 
-@pytest.mark.models
 def test_densenet264_is_the_table_1_row():
     model = build_model("densenet264", input_shape=(32, 32, 3))
     # Table 1's row (6, 12, 64, 48) gives 2 * 130 + 3 + 2 = 265 weight layers: the name counts
@@ -53,7 +52,6 @@ def test_densenet264_is_the_table_1_row():
     assert round(count_params(model).trainable / 1e6, 1) == 33.3
 
 
-@pytest.mark.models
 def test_densenet_bc100_cifar_matches_table_2():
     model = build_model("densenet_bc100_cifar")
     spec = get_spec("densenet_bc100_cifar")

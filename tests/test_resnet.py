@@ -2,7 +2,9 @@
 keras.applications, and errors.
 
 Full-size ImageNet builds are slow on a 2-core CPU: each is built once per module, and the tests
-that compare with keras.applications are not marked ``models`` (they are not rerun on JAX).
+that compare with keras.applications, and the parameter counts (the same on every backend), are
+not marked ``models``: they are not rerun on JAX, where building a deep net is several times
+slower.
 """
 
 from __future__ import annotations
@@ -144,7 +146,6 @@ def test_resnet_bad_arguments():
 TABLE_6_MPARAMS = {20: 0.27, 32: 0.46, 44: 0.66, 56: 0.85, 110: 1.7}
 
 
-@pytest.mark.models
 @pytest.mark.parametrize("depth", sorted(TABLE_6_MPARAMS))
 def test_cifar_resnet_parameters_match_table_6(depth):
     residual = build_model(f"resnet{depth}_cifar")
