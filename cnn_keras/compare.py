@@ -470,3 +470,38 @@ def run(
             paths[path.name] = path
         plt.close(figure)
     return paths
+
+
+def read_csv(
+    path: str | os.PathLike, *, published: Mapping[str, Mapping[str, object]] | None = None
+) -> list[ComparisonRow]:
+    """The rows of a table :func:`write_csv` wrote (``cnn-keras compare``): the measured
+    costs and latencies from the file, the accuracies joined again from ``published`` (by
+    default the project's ``data/published_accuracy.csv``), so an edit there shows at once.
+    """
+    from cnn_keras.plots import read_table
+
+    published = load_published() if published is None else published
+    rows = []
+    for cells in read_table(path):
+        name = cells["model"]
+        rows.append(
+            ComparisonRow(
+                model=name,
+                family=cells["family"],
+                paper=cells["paper"],
+                year=int(cells["year"]) if cells["year"] else None,
+                input_size=int(cells["input_size"]),
+                params=int(cells["params"]),
+                macs=int(cells["macs"]),
+                activation_bytes=int(cells["activation_bytes"]),
+                weight_bytes=int(cells["weight_bytes"]),
+                latency_ms={
+                    int(key[len("latency_b") : -len("_ms")]): float(value)
+                    for key, value in cells.items()
+                    if key.startswith("latency_b") and value
+                },
+                **published.get(name, {"note": "not in the published accuracy table"}),
+            )
+        )
+    return rows

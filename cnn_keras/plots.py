@@ -196,8 +196,9 @@ def _cell(row, key: str) -> float | None:
 
 def _family_colours(rows) -> dict[str, tuple]:
     families = list(dict.fromkeys(str(r["family"]) for r in rows))
-    palette = plt.get_cmap("tab10" if len(families) <= 10 else "tab20")
-    return {family: palette(i % palette.N) for i, family in enumerate(families)}
+    palette = [plt.get_cmap("tab10")(i) for i in range(10)] + [(0.0, 0.0, 0.0, 1.0)]
+    palette += [plt.get_cmap("Dark2")(i) for i in range(8)]
+    return {family: palette[i % len(palette)] for i, family in enumerate(families)}
 
 
 def _accuracy_bubbles(rows, x_key: str, x_scale: float, *, xlabel: str, title: str, where: str):

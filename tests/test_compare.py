@@ -1,0 +1,183 @@
+"""cnn-keras compare: the table against cnn_keras.analysis, the published accuracies and their
+sources, the charts, and clear errors. Builds only small models (the full run is timed apart:
+``cnn-keras compare`` for all models)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from cnn_keras import analysis, cli, compare, get_spec, list_models, plots
+
+SMALL = ["googlenet", "alexnet", "mobilenet"]
+
+
+@pytest.fixture(scope="module")
+def published():
+    return compare.load_published()
+
+
+def test_published_table_has_every_imagenet_model_with_a_source(published):
+    assert sorted(published) == list_models(imagenet=True)
+    for name, row in published.items():
+        figures = [row[k] for k in ("top1", "top5", "top1_other", "top5_other")]
+        assert row["source"], f"{name} has no source"
+        assert all(v is None or 50 < v < 100 for v in figures), name
+        if row["top1"] is None or row["top5"] is None:
+            assert row["note"], f"{name} has an empty accuracy and no note"
+        # A figure from another evaluation only where no single-crop one exists.
+        if row["top1"] is not None:
+            assert row["top1_other"] is None, name
+        assert row["top1"] is not None or row["top1_other"] is not None, name
+
+
+def test_published_accuracies_known_values(published):
+    # keras.applications docs table and the papers' tables, as in the CSV's sources.
+    assert (published["vgg16"]["top1"], published["vgg16"]["top5"]) == (71.3, 90.1)
+    assert (published["resnet50"]["top1"], published["resnet50"]["top5"]) == (74.9, 92.1)
+    assert published["googlenet"]["top1"] == 71.0
+    assert published["inception_resnet_v2"]["top1"] == 80.1
+    assert published["alexnet"]["top1"] is None and published["alexnet"]["top1_other"] == 59.3
+
+
+def test_compare_rows_equal_analysis(published, capsys):
+    rows = compare.compare(SMALL, published=published)
+    assert "3/3" in capsys.readouterr().out  # the progress bar
+    assert [r.model for r in rows] == SMALL
+    for row in rows:
+        spec = get_spec(row.model)
+        model = spec.build()
+        assert row.family == spec.family and row.input_size == spec.input_size
+        assert row.params == analysis.count_params(model).total
+        assert row.macs == analysis.count_macs(model)
+        assert row.activation_bytes == analysis.activation_memory(model)
+        assert row.weight_bytes == 4 * row.params
+        assert row.top1 == published[row.model]["top1"]
+        assert row.source == published[row.model]["source"]
+    by_name = {r.model: r for r in rows}
+    assert by_name["googlenet"].year == 2015 and by_name["alexnet"].year == 2012
+    assert by_name["alexnet"].best_top1 == 59.3 and not by_name["alexnet"].single_crop
+
+
+def test_default_is_every_imagenet_model():
+    assert compare.check_names(None) == list_models(imagenet=True)
+    assert compare.check_names([]) == list_models(imagenet=True)
+
+
+def test_run_writes_table_and_charts(tmp_path, capsys):
+    paths = compare.run(
+        ["googlenet", "mobilenet"],
+        output=tmp_path / "out",
+        latency=True,
+        batch_sizes=[1, 2],
+        warmup=1,
+        repeats=1,
+        progress=False,
+    )
+    printed = capsys.readouterr().out
+    assert "googlenet" in printed and "ms@2" in printed
+    expected = {
+        "complexity.csv",
+        "accuracy_vs_macs.png",
+        "accuracy_vs_macs.svg",
+        "accuracy_vs_latency.png",
+        "accuracy_vs_latency.svg",
+    }
+    assert {p.name for p in paths.values()} == expected
+    for path in paths.values():
+        assert path.stat().st_size > 0
+    table = plots.read_table(paths["table"])
+    assert [r["model"] for r in table] == ["googlenet", "mobilenet"]
+    assert all(float(r["latency_b1_ms"]) > 0 and float(r["latency_b2_ms"]) > 0 for r in table)
+    assert int(table[0]["params"]) == 6_998_552
+    assert "measured on" in paths["table"].read_text()
+    # The chart functions take the CSV's string rows too.
+    plots.plot_accuracy_vs_macs(table)
+    plots.plot_accuracy_vs_latency(table, batch_size=2)
+
+
+def test_cli_compare(tmp_path, capsys):
+    status = cli.main(["compare", "resnet18", "--output", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "resnet18" in out and (tmp_path / "complexity.csv").stat().st_size > 0
+    assert (tmp_path / "accuracy_vs_macs.svg").stat().st_size > 0
+    assert not (tmp_path / "accuracy_vs_latency.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"names": ["vgg17"]}, ["names", "'vgg17'", "vgg16"]),
+        ({"names": ["resnet20_cifar"]}, ["names", "'resnet20_cifar'", "resnet50"]),
+        ({"latency": True, "batch_sizes": [0]}, ["batch_sizes", "(0,)", ">= 1"]),
+        ({"latency": True, "batch_sizes": []}, ["batch_sizes", "()", ">= 1"]),
+    ],
+)
+def test_bad_arguments(tmp_path, kwargs, words):
+    kwargs = {"names": ["googlenet"], "output": tmp_path, **kwargs}
+    with pytest.raises(ValueError) as error:
+        compare.run(**kwargs)
+    for word in words:
+        assert word in str(error.value)
+
+
+def test_output_that_is_a_file(tmp_path):
+    path = tmp_path / "file.txt"
+    path.write_text("x")
+    with pytest.raises(ValueError, match="output must be a folder; received output=.*file.txt"):
+        compare.run(["googlenet"], output=path)
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or os.geteuid() == 0, reason="root writes to read-only folders"
+)
+def test_output_that_cannot_be_written(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ValueError, match="output=.*locked.* cannot be written"):
+            compare.run(["googlenet"], output=folder / "sub")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_cli_reports_bad_input(capsys, tmp_path):
+    assert cli.main(["compare", "nonet", "--output", str(tmp_path)]) == 2
+    assert "unknown ImageNet model 'nonet'" in capsys.readouterr().err
+    status = cli.main(["compare", "googlenet", "--latency", "--batch-sizes", "0"])
+    assert status == 2
+    assert "batch_sizes" in capsys.readouterr().err
+
+
+def test_latency_arguments():
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert compare.measure_latency(model, 3, warmup=0, repeats=2) > 0
+    with pytest.raises(ValueError, match="repeats must be an int >= 1; received repeats=0"):
+        compare.measure_latency(model, 1, repeats=0)
+    with pytest.raises(ValueError, match="batch_sizes"):
+        compare.measure_latency(model, 0)
+
+
+def test_chart_without_latency_says_so():
+    with pytest.raises(ValueError, match="batch_size=1: no row has 'latency_b1_ms'"):
+        plots.plot_accuracy_vs_latency([{"model": "x", "family": "X", "params": 1, "macs": 1}])
+
+
+def test_output_under_a_file_cannot_be_written(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(ValueError, match="output=.*file.txt/sub.* cannot be written"):
+        compare.run(["googlenet"], output=tmp_path / "file.txt" / "sub")
+
+
+def test_read_csv_round_trip(tmp_path, published):
+    rows = compare.compare(["googlenet"], published=published, progress=False)
+    rows[0].latency_ms[4] = 12.5
+    path = compare.write_csv(rows, tmp_path / "table.csv")
+    again = compare.read_csv(path, published=published)
+    assert [r.as_dict() for r in again] == [r.as_dict() for r in rows]
