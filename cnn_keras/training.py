@@ -135,7 +135,7 @@ RECIPES = {
         **_SGD,
     ),
     # Section 4.2: batch 128, lr 0.1 divided by 10 at 32k and 48k iterations, stop at 64k
-    # (45k/5k train/val split: 64k x 128 / 45k ~ 182 epochs; 32k ~ 91, 48k ~ 137), weight decay
+    # (45k/5k train/val split: 64k x 128 / 45k ~ 182 epochs; 32k ~ 91, 48k ~ 136.5), weight decay
     # 0.0001, momentum 0.9. Same slide difference on weight decay as ResNet.
     "ResNet (CIFAR)": Recipe(
         "He et al. 2015, section 4.2",
@@ -145,7 +145,7 @@ RECIPES = {
         epochs=182,
         plateau_factor=None,
         schedule="step",
-        decay_epochs=(91, 137),
+        decay_epochs=(91, 136.5),
         decay_rate=0.1,
         notes="32k and 48k of 64k iterations; the lecture's slide gives weight decay 1e-5",
         **_SGD,
@@ -540,8 +540,9 @@ def read_log(output_dir: str) -> dict[str, list[float]]:
 
 def callbacks_for(recipe: Recipe, output_dir: str | None = None) -> list[keras.callbacks.Callback]:
     """The recipe's plateau schedule, a NaN stop, and with ``output_dir`` a CSV log, TensorBoard
-    logs (when TensorFlow and TensorBoard are installed), the best and the last model as ``.keras``, and a backup
-    so an interrupted run resumes where it stopped. No file is written for a NaN epoch."""
+    logs (when TensorFlow and TensorBoard are installed), the best and the last model as
+    ``.keras``, and a backup so an interrupted run resumes where it stopped. No file is written
+    for a NaN epoch."""
     callbacks: list[keras.callbacks.Callback] = [StopOnNonFiniteLoss()]
     if recipe.schedule == "plateau" and recipe.plateau_factor is not None:
         callbacks.append(
