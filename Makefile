@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PROFILE ?= cpu
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test lint test-package test-jax test-notebooks refresh-notebooks clean
+.PHONY: setup run test lint test-package test-jax test-notebooks refresh-notebooks figures graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed graphviz
+
+# graphviz's `dot` for keras.utils.plot_model (make figures): apt-get installs it where it is
+# missing and apt-get is there (with sudo unless root); elsewhere install graphviz yourself.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq graphviz \
+	    || echo "warning: could not install graphviz; make figures needs its dot"; \
+	fi
 
 # Execute every notebook headless on $(PROFILE) (default cpu: offline digits, minutes);
 # executed notebooks go to build/notebooks, figures to build/figures.
@@ -48,6 +57,12 @@ test: lint test-package test-jax test-notebooks
 # After editing a notebook: re-execute on smoke, keep only the outputs nbval checks.
 refresh-notebooks: setup
 	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb
+
+# Figures made by code, committed: model diagrams (figures/diagrams) and the comparison table
+# and charts of every ImageNet model (figures/compare, read by notebook 09).
+figures: setup
+	$(BIN)/python tools/draw_diagrams.py figures/diagrams
+	$(BIN)/cnn-keras compare --output figures/compare
 
 clean:
 	rm -rf build .pytest_cache

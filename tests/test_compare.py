@@ -181,3 +181,32 @@ def test_read_csv_round_trip(tmp_path, published):
     path = compare.write_csv(rows, tmp_path / "table.csv")
     again = compare.read_csv(path, published=published)
     assert [r.as_dict() for r in again] == [r.as_dict() for r in rows]
+
+
+ROOT = plots.project_file("pyproject.toml").parent
+
+
+def test_committed_figures_exist_and_are_not_empty():
+    """`make figures` output, committed: the comparison and one diagram per family module."""
+    compare_files = ["complexity.csv", "accuracy_vs_macs.png", "accuracy_vs_macs.svg"]
+    diagrams = [
+        "inception_module_3a",
+        "inception_v3_block_35x35",
+        "inception_resnet_v1_block_a",
+        "residual_basic_block",
+        "residual_bottleneck_block",
+        "resnext_bottleneck_block",
+        "dense_block",
+        "depthwise_separable_block",
+        "alexnet",
+        "vgg16",
+        "googlenet",
+        "resnet18",
+        "mobilenet",
+    ]
+    paths = [ROOT / "figures" / "compare" / name for name in compare_files]
+    paths += [ROOT / "figures" / "diagrams" / f"{name}.png" for name in diagrams]
+    for path in paths:
+        assert path.is_file() and path.stat().st_size > 0, f"{path} missing: run `make figures`"
+    table = compare.read_csv(ROOT / "figures" / "compare" / "complexity.csv")
+    assert [row.model for row in table] == list_models(imagenet=True)
