@@ -309,9 +309,7 @@ def load_arrays(
         (x_train, y_train), (x_test, y_test) = digits_arrays(image_size, seed=seed)
         num_classes = 10
         stats = _digits_stats(x_train)
-    else:
-        import tensorflow as tf
-
+    else:  # read through TensorFlow into memory
         train, test, num_classes = _tfds_splits(
             name, data_dir=data_dir, download=download, manual_dir=None
         )
@@ -321,7 +319,6 @@ def load_arrays(
             images, labels = zip(*dataset.batch(1024).as_numpy_iterator(), strict=True)
             return np.concatenate(images), np.concatenate(labels).astype("int32")
 
-        del tf
         x_train, y_train = to_arrays(train if train_samples is None else train.take(train_samples))
         x_test, y_test = to_arrays(test)
         stats = CHANNEL_STATS[name]
