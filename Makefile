@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= cpu
+# pytest workers (pytest-xdist): one per core.
+WORKERS ?= auto
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: setup run test lint test-package test-jax test-notebooks refresh-notebooks figures graphviz clean
@@ -42,15 +44,15 @@ lint: setup
 
 # The package on TensorFlow, then the model tests again on JAX.
 test-package: setup
-	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -n $(WORKERS) tests
 
 test-jax: setup
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -m models tests
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(WORKERS) -m models tests
 
 # Every notebook under nbval on the smoke profile.
 test-notebooks: setup
 	CNN_KERAS_PROFILE=smoke CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures \
-	  $(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks
+	  $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax --nbval-current-env notebooks
 
 test: lint test-package test-jax test-notebooks
 
