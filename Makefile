@@ -44,10 +44,10 @@ lint: setup
 
 # The package on TensorFlow, then the model tests again on JAX.
 test-package: setup
-	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -n $(WORKERS) tests
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest -n $(WORKERS) --durations=15 tests
 
 test-jax: setup
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(WORKERS) -m models tests
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n $(WORKERS) --durations=15 -m models tests
 
 # Every notebook under nbval on the smoke profile.
 test-notebooks: setup

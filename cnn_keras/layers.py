@@ -95,6 +95,7 @@ def conv_bn_act(
     use_bias: bool | None = None,
     bn_epsilon: float = 1e-3,
     bn_scale: bool = True,
+    kernel_initializer: str | keras.initializers.Initializer = "glorot_uniform",
 ) -> keras.KerasTensor:
     """Conv2D, then optional BatchNormalization, then optional activation.
 
@@ -114,6 +115,8 @@ def conv_bn_act(
         use_bias: conv bias; by default only when there is no batch norm.
         bn_epsilon: BatchNormalization epsilon (keras.applications uses 1e-3 or 1.001e-5).
         bn_scale: learn BatchNormalization's gamma (InceptionV3 does not).
+        kernel_initializer: the conv kernel's initializer (Keras's default, Glorot uniform;
+            the ResNets use He et al.'s).
     """
     if use_bias is None:
         use_bias = not batch_norm
@@ -124,6 +127,7 @@ def conv_bn_act(
         padding=padding,
         groups=groups,
         use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
         name=name,
     )(x)
     if batch_norm:

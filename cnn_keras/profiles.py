@@ -57,7 +57,7 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", 32, 0.125, 64, 2, 32, 256, "digits"),
-    "cpu": Profile("cpu", 64, 0.25, 256, 8, 32, None, "digits"),
+    "cpu": Profile("cpu", 64, 0.25, 256, 5, 32, None, "digits"),
     "full": Profile("full", 224, 1.0, 4096, 90, 128, None, "imagenette"),
 }
 

@@ -34,6 +34,10 @@ STAGES = {
 STAGE_WIDTHS = (64, 128, 256, 512)
 EXPANSION = 4  # a bottleneck block's output width over its inner width: 64 -> 256
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet
+# Section 3.4: "We initialize the weights as in [He et al. 2015b]": a zero-mean Gaussian with
+# variance 2 / fan-in (keras.applications keeps Keras's Glorot uniform; weights copied from it
+# replace the initial ones anyway).
+HE_INIT = keras.initializers.VarianceScaling(2.0, mode="fan_in", distribution="untruncated_normal")
 PAPER = "He et al. (CVPR 2016)"
 SHORTCUTS = ("projection", "zero_pad", None)
 
@@ -64,6 +68,7 @@ def _shortcut(
         activation=None,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
+        kernel_initializer=HE_INIT,
         name=f"{name}_0",
     )
 
@@ -94,6 +99,7 @@ def _conv3x3(
         activation=activation,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
+        kernel_initializer=HE_INIT,
         name=name,
     )
 
@@ -171,11 +177,19 @@ def bottleneck_block(
         strides=stride_1x1,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
+        kernel_initializer=HE_INIT,
         name=f"{name}_1",
     )
     x = _conv3x3(x, width, stride_3x3, groups=groups, name=f"{name}_2", use_bias=use_bias)
     x = conv_bn_act(
-        x, filters, 1, activation=None, use_bias=use_bias, bn_epsilon=BN_EPSILON, name=f"{name}_3"
+        x,
+        filters,
+        1,
+        activation=None,
+        use_bias=use_bias,
+        bn_epsilon=BN_EPSILON,
+        kernel_initializer=HE_INIT,
+        name=f"{name}_3",
     )
     return _merge(x, residual, name=name)
 
@@ -292,6 +306,7 @@ def resnet(
         padding="valid",
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
+        kernel_initializer=HE_INIT,
         name="conv1",
     )
     x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
