@@ -3,7 +3,8 @@
 Each model: builds at its smallest input, gives ``(None, 7)`` with ``classes=7``, has unique
 meaningful layer names that are the same in two builds, works without its top with every
 ``pooling``, refuses an input below its minimum, and saves to ``.keras`` and loads in safe mode
-with equal outputs. Run on every backend (``KERAS_BACKEND=jax pytest -m models``).
+with equal outputs. Its initial weights are random, kernel by kernel, and fixed by
+``keras.utils.set_random_seed``. Run on every backend (``KERAS_BACKEND=jax pytest -m models``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,18 @@ def _smallest(name: str, **kwargs) -> keras.Model:
     return build_model(name, input_shape=get_spec(name).min_input_shape, **kwargs)
 
 
+def _kernels(model: keras.Model) -> dict[str, np.ndarray]:
+    """Every kernel (weights of two or more dimensions) by its path."""
+    return {
+        weight.path: keras.ops.convert_to_numpy(weight.value)
+        for weight in model.weights
+        if len(weight.shape) >= 2
+    }
+
+
 @pytest.mark.parametrize("name", MODELS)
 def test_contract(name, tmp_path):
+    keras.utils.set_random_seed(0)
     model = _smallest(name, classes=7)
     assert model.name == name
     assert model.output_shape == (None, 7)
@@ -51,12 +62,22 @@ def test_contract(name, tmp_path):
     actual = keras.ops.convert_to_numpy(loaded(images, training=False))
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
 
+    # No two kernels start equal (an initializer shared by many layers can make them so).
+    kernels = _kernels(model)
+    assert kernels
+    by_value = {(array.shape, array.tobytes()): path for path, array in kernels.items()}
+    assert len(by_value) == len(kernels), "kernels of the same shape start with equal values"
+
     # A second build in the same session, without the top: every layer it shares with the
-    # first keeps its name (a layer left to Keras's naming would get a new suffix).
+    # first keeps its name (a layer left to Keras's naming would get a new suffix) and, from
+    # the same seed, its initial weights.
+    keras.utils.set_random_seed(0)
     features = _smallest(name, include_top=False)
     assert len(features.output_shape) == 4
     feature_names = [layer.name for layer in features.layers]
     assert feature_names == names[: len(feature_names)]
+    for path, array in _kernels(features).items():
+        np.testing.assert_array_equal(array, kernels[path], err_msg=f"{path} differs")
     channels = features.output_shape[-1]
     for pooling in ("avg", "max"):
         pooled = _smallest(name, include_top=False, pooling=pooling)

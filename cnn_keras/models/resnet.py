@@ -34,12 +34,20 @@ STAGES = {
 STAGE_WIDTHS = (64, 128, 256, 512)
 EXPANSION = 4  # a bottleneck block's output width over its inner width: 64 -> 256
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet
-# Section 3.4: "We initialize the weights as in [He et al. 2015b]": a zero-mean Gaussian with
-# variance 2 / fan-in (keras.applications keeps Keras's Glorot uniform; weights copied from it
-# replace the initial ones anyway).
-HE_INIT = keras.initializers.VarianceScaling(2.0, mode="fan_in", distribution="untruncated_normal")
 PAPER = "He et al. (CVPR 2016)"
 SHORTCUTS = ("projection", "zero_pad", None)
+
+
+def he_init() -> keras.initializers.Initializer:
+    """Section 3.4: "We initialize the weights as in [He et al. 2015b]": a zero-mean Gaussian
+    with variance 2 / fan-in (keras.applications keeps Keras's Glorot uniform; weights copied
+    from it replace the initial ones anyway).
+
+    A new initializer for every layer: an unseeded Keras initializer fixes its seed when it is
+    made, so one instance shared by many layers would give every kernel of the same shape the
+    same values, drawn from a seed that ``keras.utils.set_random_seed`` does not control.
+    """
+    return keras.initializers.VarianceScaling(2.0, mode="fan_in", distribution="untruncated_normal")
 
 
 def _shortcut(
@@ -68,7 +76,7 @@ def _shortcut(
         activation=None,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name=f"{name}_0",
     )
 
@@ -99,7 +107,7 @@ def _conv3x3(
         activation=activation,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name=name,
     )
 
@@ -177,7 +185,7 @@ def bottleneck_block(
         strides=stride_1x1,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name=f"{name}_1",
     )
     x = _conv3x3(x, width, stride_3x3, groups=groups, name=f"{name}_2", use_bias=use_bias)
@@ -188,7 +196,7 @@ def bottleneck_block(
         activation=None,
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name=f"{name}_3",
     )
     return _merge(x, residual, name=name)
@@ -306,7 +314,7 @@ def resnet(
         padding="valid",
         use_bias=use_bias,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name="conv1",
     )
     x = layers.ZeroPadding2D(1, name="pool1_pad")(x)

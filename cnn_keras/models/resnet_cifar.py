@@ -11,7 +11,7 @@ import keras
 
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
-from cnn_keras.models.resnet import BN_EPSILON, HE_INIT, basic_block
+from cnn_keras.models.resnet import BN_EPSILON, basic_block, he_init
 from cnn_keras.registry import register_model
 
 # Section 4.2: three stages on 32x32, 16x16 and 8x8 maps with 16, 32 and 64 filters.
@@ -81,7 +81,7 @@ def resnet_cifar(
         scaled_width(16, width_multiplier),
         3,
         bn_epsilon=BN_EPSILON,
-        kernel_initializer=HE_INIT,
+        kernel_initializer=he_init(),
         name="conv1",
     )
     # conv2_x 32x32x16, conv3_x 16x16x32, conv4_x 8x8x64: n blocks each.
