@@ -365,16 +365,24 @@ def _tf_resize(image, size: int):
 
 
 def _tf_train_transform(augment: str, size: int):
-    """``image (any size, uint8 or float in [0, 1]) -> float32 size x size x 3``, augmented."""
+    """``(image (any size, uint8 or float in [0, 1]), seed) -> float32 size x size x 3``.
+
+    Stateless random ops driven by ``seed`` (two integers, new for every image and every
+    epoch, see :func:`_pipeline`): stateful ones (``tf.image.random_crop``) repeat the same
+    crops every epoch once a global seed is set and the Keras session cleared.
+    """
     import tensorflow as tf
 
-    def transform(image):
+    def transform(image, seed):
+        box_seed, crop_seed, flip_seed = tf.unstack(
+            tf.random.experimental.stateless_split(seed, num=3)
+        )
         if augment == "inception":
             # The crop is taken on the image as stored (full resolution), then resized.
-            shape = tf.shape(image)
-            begin, crop_size, _ = tf.image.sample_distorted_bounding_box(
-                shape,
+            begin, crop_size, _ = tf.image.stateless_sample_distorted_bounding_box(
+                tf.shape(image),
                 bounding_boxes=tf.constant([0.0, 0.0, 1.0, 1.0], shape=(1, 1, 4)),
+                seed=box_seed,
                 area_range=INCEPTION_AREA,
                 aspect_ratio_range=INCEPTION_ASPECT,
                 max_attempts=10,
@@ -384,12 +392,14 @@ def _tf_train_transform(augment: str, size: int):
         image = _tf_resize(image, size)
         if augment in ("cifar", "shift"):
             image = tf.image.pad_to_bounding_box(image, PAD, PAD, size + 2 * PAD, size + 2 * PAD)
-            image = tf.image.random_crop(image, (size, size, 3))
+            image = tf.image.stateless_random_crop(image, (size, size, 3), seed=crop_seed)
         elif augment == "alexnet":
             big = round(size * 8 / 7)
-            image = tf.image.random_crop(tf.image.resize(image, (big, big)), (size, size, 3))
+            image = tf.image.stateless_random_crop(
+                tf.image.resize(image, (big, big)), (size, size, 3), seed=crop_seed
+            )
         if augment not in ("none", "shift"):
-            image = tf.image.random_flip_left_right(image)
+            image = tf.image.stateless_random_flip_left_right(image, seed=flip_seed)
         return image
 
     return transform
@@ -423,19 +433,28 @@ def _pipeline(
 ):
     import tensorflow as tf
 
-    if cache:
-        dataset = dataset.cache("" if cache is True else cache)
-    if training:
-        # Shuffle single images before batching, so batches differ from epoch to epoch.
-        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
-
-    def prepare(image, label):
-        image = transform(image)
+    def finish(image, label):
         if mean is not None:
             image = (image - tf.constant(mean)) / tf.constant(std)
         return image, tf.cast(label, tf.int32)
 
-    dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE, deterministic=not training)
+    if cache:
+        dataset = dataset.cache("" if cache is True else cache)
+    if training:
+        # Shuffle single images before batching, so batches differ from epoch to epoch, and
+        # give each image two random integers, new every epoch, to seed its augmentation.
+        dataset = dataset.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
+        dataset = tf.data.Dataset.zip(dataset, seeds).map(
+            lambda example, augment_seed: finish(transform(example[0], augment_seed), example[1]),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=False,
+        )
+    else:
+        dataset = dataset.map(
+            lambda image, label: finish(transform(image), label),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
