@@ -149,8 +149,8 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("name", help="a registered model name (see 'cnn-keras models')")
     train.add_argument(
         "--dataset",
-        help="digits, cifar10, cifar100, fashion_mnist, imagenette, "
-        "imagenet2012 or a folder (default: the profile's)",
+        help="fashion_mnist (offline), digits, cifar10, cifar100, imagenette, "
+        "imagenet2012 or a folder (default: the profile's, fashion_mnist on smoke and cpu)",
     )
     train.add_argument("--epochs", type=int, help="epochs (default: the profile's)")
     train.add_argument("--batch-size", type=int, help="batch per replica (default: profile's)")
@@ -163,7 +163,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--distribute", action="store_true", help="data-parallel on every visible device"
     )
     train.add_argument("--precision", default="auto", help="auto, float32 or mixed_float16")
-    train.add_argument("--data-dir", help="tensorflow-datasets folder")
+    train.add_argument(
+        "--data-dir",
+        help="a folder holding Fashion-MNIST's four files, or tensorflow-datasets' folder",
+    )
     train.add_argument("--manual-dir", help="folder of a manual download (ImageNet's tars)")
     train.add_argument("--download", action="store_true", help="download a missing data set")
     train.add_argument("--seed", type=int, default=0, help="random seed (0)")

@@ -1,10 +1,16 @@
-"""Data sets for training: the offline digits, tensorflow-datasets' image sets, a folder of images.
+"""Data sets for training: Fashion-MNIST offline, tensorflow-datasets' image sets, a folder.
 
-``digits`` is scikit-learn's 1,797 handwritten 8x8 digits, resized and given three channels:
-it ships with a dependency, so it works with no network and with no TensorFlow, and is what the
-``smoke`` and ``cpu`` profiles train on. ``cifar10``, ``cifar100``, ``fashion_mnist``,
+``fashion_mnist`` (Xiao et al. 2017: 60,000 + 10,000 grayscale 28x28 images of clothes, 10
+classes) is what the ``smoke`` and ``cpu`` profiles train on: real images a small net learns in
+minutes. Its four original files are read with NumPy (no TensorFlow, no network) from Debian's
+package ``dataset-fashion-mnist``, Keras's cache or a folder you name, or downloaded once
+(:func:`find_fashion_mnist`). ``digits`` (scikit-learn's 1,797 8x8 digits, given three channels)
+also works offline but is too small to learn much from. ``cifar10``, ``cifar100``,
 ``imagenette`` and ``imagenet2012`` come from tensorflow-datasets once downloaded (ImageNet from a
 manual download). A folder ``ROOT/train/<class>/*.png`` (and ``ROOT/test/...``) loads too.
+
+Images keep their own channels (one for Fashion-MNIST, three for the photographs): build the
+model with ``input_shape=splits.image_shape``.
 
 Two forms:
 
@@ -21,24 +27,52 @@ applied to the training split only, never to the test split.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import gzip
 import importlib.util
 import math
 import os
 import socket
+from pathlib import Path
 
 import keras
 import numpy as np
 
 DIGITS = "digits"
+FASHION_MNIST = "fashion_mnist"
 # tensorflow-datasets names and their test split.
 TFDS_DATASETS = {
     "cifar10": "test",
     "cifar100": "test",
-    "fashion_mnist": "test",
     "imagenette": "validation",
     "imagenet2012": "validation",
 }
-DATASETS = (DIGITS, *TFDS_DATASETS)
+DATASETS = (FASHION_MNIST, DIGITS, *TFDS_DATASETS)
+
+# Fashion-MNIST's four files with the MD5 sums published beside them
+# (github.com/zalandoresearch/fashion-mnist), where they are looked for, and where Keras
+# downloads them from (the mirror keras.datasets.fashion_mnist uses).
+FASHION_MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte.gz": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte.gz": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte.gz": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+FASHION_MNIST_DEBIAN_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_MNIST_KERAS_DIR = "~/.keras/datasets/fashion-mnist"
+FASHION_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 # Sets whose files cannot be downloaded by a script: the user puts them in manual_dir.
 MANUAL_FILES = {"imagenet2012": "ILSVRC2012_img_train.tar and ILSVRC2012_img_val.tar"}
 
@@ -47,7 +81,7 @@ IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 CHANNEL_STATS = {
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
     "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
-    "fashion_mnist": ((0.2860,) * 3, (0.3530,) * 3),
+    "fashion_mnist": ((0.2860,), (0.3530,)),
     "imagenette": IMAGENET_STATS,
     "imagenet2012": IMAGENET_STATS,
 }
@@ -87,6 +121,9 @@ class Splits:
         augment: the training augmentation (a key of :data:`AUGMENTATIONS`).
         mean: the per-channel mean subtracted (``None``: images left in [0, 1]).
         std: the per-channel standard deviation divided by.
+        image_shape: ``(height, width, channels)`` of one image as the model gets it: build
+            with ``input_shape=splits.image_shape``.
+        class_names: the classes' names, in label order (``None`` when the set has none).
     """
 
     train: object
@@ -97,6 +134,8 @@ class Splits:
     augment: str = "none"
     mean: tuple[float, ...] | None = None
     std: tuple[float, ...] | None = None
+    image_shape: tuple[int, int, int] | None = None
+    class_names: tuple[str, ...] | None = None
 
 
 def check_image_size(image_size: int) -> None:
@@ -160,14 +199,134 @@ def digits_arrays(
     check_image_size(image_size)
     digits = load_digits()
     images = (digits.images / 16.0).astype("float32")[..., None]  # 8x8x1, in [0, 1]
-    resized = keras.ops.image.resize(images, (image_size, image_size), interpolation="bilinear")
-    images = np.clip(keras.ops.convert_to_numpy(resized), 0.0, 1.0)
-    images = np.repeat(images, 3, axis=-1)
+    images = np.repeat(resize_images(images, image_size), 3, axis=-1)
     labels = digits.target.astype("int32")
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=test_fraction, random_state=seed, stratify=labels
     )
     return (x_train, y_train), (x_test, y_test)
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """An array from an idx file (LeCun's MNIST format, gzipped or not), read with NumPy.
+
+    The header is two zero bytes, a type code (0x08: unsigned bytes), the number of dimensions
+    and each dimension as a big-endian int32; the values follow.
+
+    Raises:
+        ValueError: if the file is not an idx file of unsigned bytes or is truncated.
+    """
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rb") as file:
+        raw = file.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(
+            f"{path} is not an idx file of unsigned bytes (header {raw[:4]!r}; expected "
+            "00 00 08 <dimensions>)."
+        )
+    ndim = raw[3]
+    shape = tuple(int(d) for d in np.frombuffer(raw, ">i4", count=ndim, offset=4))
+    values = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
+    if values.size != math.prod(shape):
+        raise ValueError(
+            f"{path} is truncated: its header says {shape} ({math.prod(shape):,} values), it "
+            f"holds {values.size:,}."
+        )
+    return values.reshape(shape)
+
+
+def _has_fashion_mnist(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in FASHION_MNIST_FILES)
+
+
+def find_fashion_mnist(data_dir: str | None = None, *, download: bool = False) -> Path:
+    """The folder holding Fashion-MNIST's four ``*-ubyte.gz`` files.
+
+    Looks, in order, in Debian's folder (package ``dataset-fashion-mnist``, which ``make
+    setup`` installs), in Keras's cache (where ``keras.datasets.fashion_mnist`` puts the same
+    files), in ``data_dir``, and with ``download=True`` downloads them into Keras's cache,
+    checking their published MD5 sums.
+
+    Raises:
+        FileNotFoundError: at once, when no folder has the files and ``download`` is off; the
+            message names the four ways to get them.
+        ConnectionError: when ``download=True`` and the network is unreachable.
+    """
+    candidates = [Path(FASHION_MNIST_DEBIAN_DIR), Path(FASHION_MNIST_KERAS_DIR).expanduser()]
+    if data_dir is not None:
+        candidates.append(Path(data_dir).expanduser())
+    for folder in candidates:
+        if _has_fashion_mnist(folder):
+            return folder
+    ways = (
+        f"Fashion-MNIST's files ({', '.join(FASHION_MNIST_FILES)}) were not found. Get them "
+        f"one of four ways: (1) install Debian's package: sudo apt-get install "
+        f"dataset-fashion-mnist (make setup does), which puts them in {FASHION_MNIST_DEBIAN_DIR}; "
+        f"(2) run keras.datasets.fashion_mnist.load_data() once online, which caches them in "
+        f"{FASHION_MNIST_KERAS_DIR}; (3) put them in a folder and pass data_dir= (CLI "
+        f"--data-dir); (4) pass download=True (CLI --download) with network access. Looked "
+        f"in: {', '.join(str(c) for c in candidates)}."
+    )
+    if not download:
+        raise FileNotFoundError(ways)
+    host = FASHION_MNIST_URL.split("/")[2]
+    if not network_reachable(host):
+        raise ConnectionError(f"Cannot download Fashion-MNIST: {host}:443 is unreachable. {ways}")
+    for name, md5 in FASHION_MNIST_FILES.items():
+        keras.utils.get_file(
+            name,
+            origin=FASHION_MNIST_URL + name,
+            file_hash=md5,
+            hash_algorithm="md5",
+            cache_subdir=os.path.join("datasets", "fashion-mnist"),
+        )
+    return Path(FASHION_MNIST_KERAS_DIR).expanduser()
+
+
+def fashion_mnist_arrays(
+    data_dir: str | None = None, *, download: bool = False
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Fashion-MNIST as NumPy arrays, as stored: uint8 images ``(n, 28, 28, 1)``, int32 labels.
+
+    60,000 training and 10,000 test images (the published split). Where the files are looked
+    for: :func:`find_fashion_mnist`.
+
+    Returns:
+        ``(x_train, y_train), (x_test, y_test)``.
+    """
+    return _read_fashion_mnist(find_fashion_mnist(data_dir, download=download))
+
+
+@functools.lru_cache(maxsize=2)
+def _read_fashion_mnist(folder: Path):
+    # Read once per process: decompressing the 26 MB of training images takes seconds. The
+    # arrays are read-only views of the files' bytes. Debian recompresses the files, so their
+    # MD5 sums differ from the published ones: the idx headers are checked instead.
+    def read(split, count):
+        images = read_idx(folder / f"{split}-images-idx3-ubyte.gz")[..., None]
+        labels = read_idx(folder / f"{split}-labels-idx1-ubyte.gz").astype("int32")
+        if images.shape != (count, 28, 28, 1) or labels.shape != (count,):
+            raise ValueError(
+                f"{folder} does not hold Fashion-MNIST's {split} split: images {images.shape} "
+                f"and labels {labels.shape}, expected ({count}, 28, 28) and ({count},)."
+            )
+        return images, labels
+
+    return read("train", 60_000), read("t10k", 10_000)
+
+
+def resize_images(images: np.ndarray, size: int, *, chunk: int = 8192) -> np.ndarray:
+    """``images`` ``(n, h, w, c)`` (uint8 in [0, 255] or float in [0, 1]) as float32 in [0, 1]
+    at ``size`` x ``size``, bilinear; resized a chunk at a time to bound memory."""
+    scale = 1 / 255 if images.dtype == np.uint8 else 1.0
+    if images.shape[1:3] == (size, size):
+        return images.astype("float32") * np.float32(scale)
+    out = np.empty((len(images), size, size, images.shape[-1]), "float32")
+    for start in range(0, len(images), chunk):
+        part = images[start : start + chunk].astype("float32") * np.float32(scale)
+        resized = keras.ops.image.resize(part, (size, size), interpolation="bilinear")
+        out[start : start + chunk] = np.clip(keras.ops.convert_to_numpy(resized), 0.0, 1.0)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,12 +443,23 @@ def _digits_stats(x_train: np.ndarray) -> tuple[tuple[float, ...], tuple[float, 
     return tuple(x_train.mean(axis=(0, 1, 2)).tolist()), tuple(x_train.std(axis=(0, 1, 2)).tolist())
 
 
+def _offline_arrays(name: str, image_size: int, *, seed: int, data_dir, download):
+    """``(x_train, y_train), (x_test, y_test), stats, class_names`` of an offline set, images
+    not yet resized (uint8 or float)."""
+    if name == DIGITS:
+        (x_train, y_train), test = digits_arrays(image_size, seed=seed)
+        return (x_train, y_train), test, _digits_stats(x_train), tuple(str(d) for d in range(10))
+    train, test = fashion_mnist_arrays(data_dir, download=download)
+    return train, test, CHANNEL_STATS[FASHION_MNIST], FASHION_MNIST_CLASSES
+
+
 def load_arrays(
-    name: str = DIGITS,
+    name: str = FASHION_MNIST,
     *,
     image_size: int,
     batch_size: int = 32,
     train_samples: int | None = None,
+    test_samples: int | None = None,
     seed: int = 0,
     augment: str | None = "auto",
     normalize: bool = False,
@@ -299,31 +469,34 @@ def load_arrays(
 ) -> Splits:
     """A data set as :class:`ArrayDataset` splits: trains on JAX and PyTorch without TensorFlow.
 
-    ``digits`` needs neither TensorFlow nor the network; the tensorflow-datasets sets are read
-    into memory through TensorFlow (fine for CIFAR and Fashion-MNIST, not for ImageNet).
-    Arguments as :func:`load`.
+    ``fashion_mnist`` and ``digits`` need neither TensorFlow nor the network; the
+    tensorflow-datasets sets are read into memory through TensorFlow (fine for CIFAR, not for
+    ImageNet). Arguments as :func:`load`.
     """
-    _check_load_args(name, image_size, batch_size, train_samples)
+    _check_load_args(name, image_size, batch_size, train_samples, test_samples)
     augment = _resolve_augment(augment, name, family)
-    if name == DIGITS:
-        (x_train, y_train), (x_test, y_test) = digits_arrays(image_size, seed=seed)
-        num_classes = 10
-        stats = _digits_stats(x_train)
+    if name in (DIGITS, FASHION_MNIST):
+        (x_train, y_train), (x_test, y_test), stats, class_names = _offline_arrays(
+            name, image_size, seed=seed, data_dir=data_dir, download=download
+        )
+        x_train, y_train = x_train[:train_samples], y_train[:train_samples]
+        x_test, y_test = x_test[:test_samples], y_test[:test_samples]
+        x_train, x_test = resize_images(x_train, image_size), resize_images(x_test, image_size)
+        num_classes = len(class_names)
     else:  # read through TensorFlow into memory
-        train, test, num_classes = _tfds_splits(
+        train, test, num_classes, _ = _tfds_splits(
             name, data_dir=data_dir, download=download, manual_dir=None
         )
 
-        def to_arrays(dataset):
+        def to_arrays(dataset, samples):
+            dataset = dataset if samples is None else dataset.take(samples)
             dataset = dataset.map(lambda image, label: (_tf_resize(image, image_size), label))
             images, labels = zip(*dataset.batch(1024).as_numpy_iterator(), strict=True)
             return np.concatenate(images), np.concatenate(labels).astype("int32")
 
-        x_train, y_train = to_arrays(train if train_samples is None else train.take(train_samples))
-        x_test, y_test = to_arrays(test)
-        stats = CHANNEL_STATS[name]
-    if train_samples is not None:
-        x_train, y_train = x_train[:train_samples], y_train[:train_samples]
+        x_train, y_train = to_arrays(train, train_samples)
+        x_test, y_test = to_arrays(test, test_samples)
+        stats, class_names = CHANNEL_STATS.get(name, IMAGENET_STATS), None
     mean, std = stats if normalize else (None, None)
     common = {"batch_size": batch_size, "mean": mean, "std": std, "seed": seed}
     train_data = ArrayDataset(x_train, y_train, training=True, augment=augment, **common)
@@ -336,6 +509,8 @@ def load_arrays(
         augment=augment,
         mean=mean,
         std=std,
+        image_shape=x_train.shape[1:],
+        class_names=class_names,
     )
 
 
@@ -343,7 +518,7 @@ def load_arrays(
 # tf.data
 
 
-def _check_load_args(name, image_size, batch_size, train_samples) -> None:
+def _check_load_args(name, image_size, batch_size, train_samples, test_samples) -> None:
     if name not in DATASETS and not (isinstance(name, str) and os.path.isdir(name)):
         raise ValueError(
             f"Unknown data set name={name!r}; use one of {', '.join(DATASETS)}, or a folder "
@@ -351,21 +526,20 @@ def _check_load_args(name, image_size, batch_size, train_samples) -> None:
         )
     check_image_size(image_size)
     _check_positive_int("batch_size", batch_size)
-    if train_samples is not None:
-        _check_positive_int("train_samples", train_samples)
+    for arg, value in (("train_samples", train_samples), ("test_samples", test_samples)):
+        if value is not None:
+            _check_positive_int(arg, value)
 
 
 def _tf_resize(image, size: int):
     import tensorflow as tf
 
     image = tf.cast(image, tf.float32) / 255.0 if image.dtype == tf.uint8 else image
-    if image.shape[-1] == 1:
-        image = tf.image.grayscale_to_rgb(image)
     return tf.image.resize(image, (size, size))
 
 
 def _tf_train_transform(augment: str, size: int):
-    """``(image (any size, uint8 or float in [0, 1]), seed) -> float32 size x size x 3``.
+    """``(image (any size, uint8 or float in [0, 1]), seed) -> float32 size x size x channels``.
 
     Stateless random ops driven by ``seed`` (two integers, new for every image and every
     epoch, see :func:`_pipeline`): stateful ones (``tf.image.random_crop``) repeat the same
@@ -390,13 +564,14 @@ def _tf_train_transform(augment: str, size: int):
             )
             image = tf.slice(image, begin, crop_size)
         image = _tf_resize(image, size)
+        crop = tf.concat([[size, size], tf.shape(image)[-1:]], axis=0)
         if augment in ("cifar", "shift"):
             image = tf.image.pad_to_bounding_box(image, PAD, PAD, size + 2 * PAD, size + 2 * PAD)
-            image = tf.image.stateless_random_crop(image, (size, size, 3), seed=crop_seed)
+            image = tf.image.stateless_random_crop(image, crop, seed=crop_seed)
         elif augment == "alexnet":
             big = round(size * 8 / 7)
             image = tf.image.stateless_random_crop(
-                tf.image.resize(image, (big, big)), (size, size, 3), seed=crop_seed
+                tf.image.resize(image, (big, big)), crop, seed=crop_seed
             )
         if augment not in ("none", "shift"):
             image = tf.image.stateless_random_flip_left_right(image, seed=flip_seed)
@@ -459,11 +634,12 @@ def _pipeline(
 
 
 def load(
-    name: str = DIGITS,
+    name: str = FASHION_MNIST,
     *,
     image_size: int,
     batch_size: int = 32,
     train_samples: int | None = None,
+    test_samples: int | None = None,
     seed: int = 0,
     data_dir: str | None = None,
     augment: str | None = "auto",
@@ -487,8 +663,11 @@ def load(
         image_size: the square size the network takes.
         batch_size: images per batch.
         train_samples: keep only the first this many training images (``None``: all).
+        test_samples: keep only the first this many test images (``None``: all).
         seed: shuffling and augmentation seed.
-        data_dir: tensorflow-datasets' data folder (default: ``$TFDS_DATA_DIR`` or
+        data_dir: for ``fashion_mnist``, a folder holding its four files (looked in after
+            Debian's folder and Keras's cache: :func:`find_fashion_mnist`); for the
+            tensorflow-datasets sets, its data folder (default: ``$TFDS_DATA_DIR`` or
             ``~/tensorflow_datasets``).
         augment: a key of :data:`AUGMENTATIONS`, ``"auto"`` (the paper's for this data set and
             ``family``: :func:`default_augment`) or ``None``. Training split only.
@@ -496,8 +675,9 @@ def load(
             (:data:`CHANNEL_STATS`; digits: its training split's).
         family: the model family (``get_spec(name).family``), for ``augment="auto"``.
         cache: cache the decoded images in memory (``True``) or in this file.
-        download: download and prepare a missing tensorflow-datasets set (needs the network;
-            without it, fails within seconds). Off by default: a missing set fails at once.
+        download: download a missing set (Fashion-MNIST's four files into Keras's cache, or a
+            tensorflow-datasets set, prepared); needs the network, and without it fails within
+            seconds. Off by default: a missing set fails at once.
         manual_dir: where a manually downloaded set's archives are (ImageNet:
             ``ILSVRC2012_img_train.tar`` and ``ILSVRC2012_img_val.tar``); default
             ``<data_dir>/downloads/manual``.
@@ -507,8 +687,8 @@ def load(
 
     Raises:
         ValueError: for an unknown name or a bad argument.
-        FileNotFoundError: when a tensorflow-datasets set is not on disk; the message says where
-            it was looked for, how to download it, and that ``digits`` works offline.
+        FileNotFoundError: when the set is not on disk; the message says where it was looked
+            for and how to get it.
         ConnectionError: when ``download=True`` and the network is unreachable.
     """
     if backend not in ("auto", "tf", "numpy"):
@@ -519,6 +699,7 @@ def load(
             image_size=image_size,
             batch_size=batch_size,
             train_samples=train_samples,
+            test_samples=test_samples,
             seed=seed,
             augment=augment,
             normalize=normalize,
@@ -528,21 +709,24 @@ def load(
         )
     import tensorflow as tf
 
-    _check_load_args(name, image_size, batch_size, train_samples)
+    _check_load_args(name, image_size, batch_size, train_samples, test_samples)
     augment = _resolve_augment(augment, name, family)
-    if name == DIGITS:
-        (x_train, y_train), (x_test, y_test) = digits_arrays(image_size, seed=seed)
-        stats = _digits_stats(x_train)
+    if name in (DIGITS, FASHION_MNIST):
+        (x_train, y_train), (x_test, y_test), stats, class_names = _offline_arrays(
+            name, image_size, seed=seed, data_dir=data_dir, download=download
+        )
         train = tf.data.Dataset.from_tensor_slices((x_train, y_train))
         test = tf.data.Dataset.from_tensor_slices((x_test, y_test))
-        num_classes = 10
+        num_classes, channels = len(class_names), x_train.shape[-1]
     else:
-        train, test, num_classes = _tfds_splits(
+        train, test, num_classes, channels = _tfds_splits(
             name, data_dir=data_dir, download=download, manual_dir=manual_dir
         )
-        stats = CHANNEL_STATS.get(name, IMAGENET_STATS)
+        stats, class_names = CHANNEL_STATS.get(name, IMAGENET_STATS), None
     if train_samples is not None:
         train = train.take(train_samples)
+    if test_samples is not None:
+        test = test.take(test_samples)
     mean, std = stats if normalize else (None, None)
     common = {"batch_size": batch_size, "seed": seed, "mean": mean, "std": std}
     train_pipe = _pipeline(
@@ -566,6 +750,8 @@ def load(
         augment=augment,
         mean=mean,
         std=std,
+        image_shape=(image_size, image_size, channels),
+        class_names=class_names,
     )
 
 
@@ -594,12 +780,12 @@ def _missing_message(name: str, where: str, manual_dir: str | None) -> str:
         )
     return (
         f"The data set {name!r} is not prepared in {where} (tried tensorflow-datasets with "
-        f"download=False). {how} With no network, use the offline data set 'digits'."
+        f"download=False). {how} With no network, use the offline data set 'fashion_mnist'."
     )
 
 
 def _tfds_splits(name: str, *, data_dir: str | None, download: bool, manual_dir: str | None):
-    """``(train, test, num_classes)``: undecoded-size images (uint8) and int labels."""
+    """``(train, test, num_classes, channels)``: images as stored (uint8) and int labels."""
     import tensorflow_datasets as tfds
 
     if os.path.isdir(name):
@@ -615,7 +801,8 @@ def _tfds_splits(name: str, *, data_dir: str | None, download: bool, manual_dir:
             builder.as_dataset(split=s, as_supervised=True, shuffle_files=s == "train")
             for s in ("train", test_split)
         )
-        return train, test, builder.info.features["label"].num_classes
+        features = builder.info.features
+        return train, test, features["label"].num_classes, features["image"].shape[-1]
 
     where = data_dir or os.environ.get("TFDS_DATA_DIR") or "~/tensorflow_datasets"
     not_found = (tfds.core.DatasetNotFoundError, AssertionError)  # tfds raises either
@@ -648,4 +835,4 @@ def _tfds_splits(name: str, *, data_dir: str | None, download: bool, manual_dir:
         except not_found as manual_error:  # the manual files are missing
             raise FileNotFoundError(_missing_message(name, where, manual_dir)) from manual_error
         (train, test), info = read()
-    return train, test, info.features["label"].num_classes
+    return train, test, info.features["label"].num_classes, info.features["image"].shape[-1]

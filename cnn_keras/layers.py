@@ -25,14 +25,16 @@ def image_input(
     """The model's ``keras.Input``, after checking ``input_shape``.
 
     Args:
-        input_shape: ``(height, width, 3)``, channels last, or ``None`` for the paper's size.
+        input_shape: ``(height, width, channels)``, channels last, or ``None`` for the paper's
+            ``(size, size, 3)``. Any number of channels works (as in keras.applications
+            without pretrained weights): 1 for grayscale images such as Fashion-MNIST.
         default_size: the paper's square input size.
         min_size: the smallest height and width the network accepts.
         model_name: the model's name, for error messages.
 
     Raises:
-        ValueError: if the shape is not ``(height, width, 3)`` with both sizes at least
-            ``min_size``, or if Keras is set to ``channels_first``.
+        ValueError: if the shape is not ``(height, width, channels)`` with both sizes at least
+            ``min_size`` and at least one channel, or if Keras is set to ``channels_first``.
     """
     if keras.config.image_data_format() != "channels_last":
         raise ValueError(
@@ -53,11 +55,10 @@ def image_input(
             f"({default_size}, {default_size}, 3)."
         )
     height, width, channels = shape
-    if channels != 3:
+    if channels < 1:
         raise ValueError(
-            f"{model_name} takes RGB images: input_shape must end in 3 channels; received "
-            f"input_shape={shape} with {channels} channels. Repeat a grayscale channel three "
-            "times (cnn_keras.data does this for digits)."
+            f"input_shape must end in at least 1 channel (3 for RGB, 1 for grayscale); received "
+            f"input_shape={shape} for {model_name}."
         )
     if height < min_size or width < min_size:
         raise ValueError(

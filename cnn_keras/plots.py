@@ -54,16 +54,17 @@ def plot_history(history, *, title: str = "", where: str = ""):
 
 
 def plot_filters(layer: keras.layers.Layer, *, max_filters: int = 96, title: str = ""):
-    """The kernels of a first conv layer as small RGB images, each scaled to [0, 1].
+    """The kernels of a first conv layer as small images, each scaled to [0, 1]: in colour on
+    RGB input, in gray on grayscale input (Fashion-MNIST).
 
     Raises:
-        ValueError: if the layer's kernel does not take 3 input channels.
+        ValueError: if the layer's kernel does not take 1 or 3 input channels.
     """
-    kernel = keras.ops.convert_to_numpy(layer.kernel)  # (kh, kw, 3, filters)
-    if kernel.ndim != 4 or kernel.shape[2] != 3:
+    kernel = keras.ops.convert_to_numpy(layer.kernel)  # (kh, kw, channels, filters)
+    if kernel.ndim != 4 or kernel.shape[2] not in (1, 3):
         raise ValueError(
-            f"layer must be a conv layer on RGB input (kernel (kh, kw, 3, filters)); received "
-            f"{layer.name!r} with kernel shape {kernel.shape}."
+            f"layer must be a conv layer on RGB or grayscale input (kernel (kh, kw, 3 or 1, "
+            f"filters)); received {layer.name!r} with kernel shape {kernel.shape}."
         )
     count = min(max_filters, kernel.shape[-1])
     columns = min(16, count)
@@ -73,7 +74,11 @@ def plot_filters(layer: keras.layers.Layer, *, max_filters: int = 96, title: str
         ax.axis("off")
         if index < count:
             k = kernel[..., index]
-            ax.imshow((k - k.min()) / (np.ptp(k) + 1e-8), interpolation="nearest")
+            k = (k - k.min()) / (np.ptp(k) + 1e-8)
+            if k.shape[-1] == 1:
+                ax.imshow(k[..., 0], cmap="gray", interpolation="nearest")
+            else:
+                ax.imshow(k, interpolation="nearest")
     figure.suptitle(title or f"{layer.name}: {count} of {kernel.shape[-1]} filters")
     return figure
 
@@ -100,7 +105,8 @@ def plot_feature_maps(model: keras.Model, layer_name: str, image: np.ndarray, *,
     rows = math.ceil((count + 1) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(columns * 1.3, rows * 1.3 + 0.4))
     axes = np.ravel(axes)
-    axes[0].imshow(np.clip(image, 0, 1))
+    shown = np.clip(image, 0, 1)
+    axes[0].imshow(shown[..., 0] if shown.shape[-1] == 1 else shown, cmap="gray")
     axes[0].set_title("input", fontsize=8)
     for index, ax in enumerate(axes):
         ax.axis("off")

@@ -51,5 +51,9 @@ def test_plots_draw():
     figure = plots.plot_history(history, title="t", where="profile=smoke")
     assert len(figure.axes) == 2 and len(figure.axes[0].lines) == 2
     assert plots.plot_layer_costs(analysis.layer_table(model)).axes
-    with pytest.raises(ValueError, match=r"conv layer on RGB input.*'conv2'"):
+    with pytest.raises(ValueError, match=r"conv layer on RGB or grayscale input.*'conv2'"):
         plots.plot_filters(model.get_layer("conv2"))
+    gray = build_model("zfnet", input_shape=(53, 53, 1), fc_units=8, width_multiplier=0.25)
+    filters = plots.plot_filters(gray.get_layer("conv1"))
+    assert [ax.images[0].get_cmap().name for ax in filters.axes if ax.images][:1] == ["gray"]
+    assert plots.plot_feature_maps(gray, "conv1", image[..., :1], maps=4).axes

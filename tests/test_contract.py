@@ -2,9 +2,10 @@
 
 Each model: builds at its smallest input, gives ``(None, 7)`` with ``classes=7``, has unique
 meaningful layer names that are the same in two builds, works without its top with every
-``pooling``, refuses an input below its minimum, and saves to ``.keras`` and loads in safe mode
-with equal outputs. Its initial weights are random, kernel by kernel, and fixed by
-``keras.utils.set_random_seed``. Run on every backend (``KERAS_BACKEND=jax pytest -m models``).
+``pooling``, refuses an input below its minimum, saves to ``.keras`` and loads in safe mode
+with equal outputs, and builds on grayscale (one-channel) input. Its initial weights are
+random, kernel by kernel, and fixed by ``keras.utils.set_random_seed``. Run on every backend
+(``KERAS_BACKEND=jax pytest -m models``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ _AUTO_NAME = re.compile(
 )
 
 
-def _smallest(name: str, **kwargs) -> keras.Model:
-    return build_model(name, input_shape=get_spec(name).min_input_shape, **kwargs)
+def _smallest(name: str, channels: int = 3, **kwargs) -> keras.Model:
+    size = get_spec(name).min_input_size
+    return build_model(name, input_shape=(size, size, channels), **kwargs)
 
 
 def _kernels(model: keras.Model) -> dict[str, np.ndarray]:
@@ -78,10 +80,15 @@ def test_contract(name, tmp_path):
     assert feature_names == names[: len(feature_names)]
     for path, array in _kernels(features).items():
         np.testing.assert_array_equal(array, kernels[path], err_msg=f"{path} differs")
+    # Any number of input channels (grayscale Fashion-MNIST has one): the max-pooled
+    # features are built on one channel, and run.
     channels = features.output_shape[-1]
-    for pooling in ("avg", "max"):
-        pooled = _smallest(name, include_top=False, pooling=pooling)
+    for pooling, input_channels in (("avg", 3), ("max", 1)):
+        pooled = _smallest(name, input_channels, include_top=False, pooling=pooling)
+        assert pooled.input_shape[-1] == input_channels
         assert pooled.output_shape == (None, channels)
+    gray = images[..., :1]
+    assert keras.ops.convert_to_numpy(pooled(gray, training=False)).shape == (2, channels)
 
 
 @pytest.mark.parametrize("name", MODELS)

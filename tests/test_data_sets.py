@@ -117,9 +117,9 @@ def test_offline_fails_fast_with_the_way_out(tmp_path, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", unreachable)
     monkeypatch.setattr(socket, "create_connection", unreachable)
     start = time.perf_counter()
-    with pytest.raises(FileNotFoundError, match=r"download=False.*download=True.*'digits'"):
+    with pytest.raises(FileNotFoundError, match=r"download=False.*download=True.*'fashion_mnist'"):
         data.load("cifar10", image_size=32, data_dir=str(tmp_path))
-    with pytest.raises(ConnectionError, match=r"unreachable.*'digits'"):
+    with pytest.raises(ConnectionError, match=r"unreachable.*'fashion_mnist'"):
         data.load("cifar100", image_size=32, data_dir=str(tmp_path), download=True)
     with pytest.raises(FileNotFoundError, match=r"ILSVRC2012_img_train.tar.*downloads.manual"):
         data.load("imagenet2012", image_size=32, data_dir=str(tmp_path))

@@ -42,14 +42,14 @@ def test_tfds_set_through_mock_data():
 
 
 def test_tfds_set_not_downloaded_says_what_to_do(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"download_and_prepare.*'digits'"):
+    with pytest.raises(FileNotFoundError, match=r"download_and_prepare.*'fashion_mnist'"):
         data.load("cifar10", image_size=32, data_dir=str(tmp_path))
 
 
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"name": "mnist2"}, r"Unknown data set name='mnist2'; use one of digits"),
+        ({"name": "mnist2"}, r"Unknown data set name='mnist2'; use one of fashion_mnist, digits"),
         ({"image_size": 4}, r"image_size must be an int >= 8.*image_size=4"),
         ({"batch_size": 0}, r"batch_size must be an int >= 1.*batch_size=0"),
     ],
@@ -63,8 +63,10 @@ def test_load_rejects_bad_arguments(kwargs, pattern):
 def test_profiles(monkeypatch):
     monkeypatch.setenv(profiles.ENV_PROFILE, "smoke")
     smoke = profiles.get_profile()
-    assert smoke.name == "smoke" and smoke.dataset == "digits"
+    assert smoke.name == "smoke" and smoke.dataset == "fashion_mnist"
+    assert profiles.get_profile("cpu").dataset == "fashion_mnist"
     assert smoke.input_shape("alexnet") == (67, 67, 3)  # the net's minimum beats 32
+    assert smoke.input_size("alexnet") == 67 and smoke.input_shape("vgg16", 1) == (32, 32, 1)
     assert smoke.input_shape("vgg16") == (32, 32, 3)
     assert profiles.get_profile("full").input_shape("alexnet") == (227, 227, 3)
     monkeypatch.setenv(profiles.ENV_DATASET, "cifar10")

@@ -106,7 +106,7 @@ def test_zfnet_lecture_variant_widths():
     [
         ("vgg16", {"input_shape": (31, 31, 3)}, r"too small.*at least 32"),
         ("alexnet", {"input_shape": (64, 64, 3)}, r"input_shape=\(64, 64, 3\).*at least 67"),
-        ("vgg16", {"input_shape": (64, 64, 1)}, r"must end in 3 channels.*1 channels"),
+        ("vgg16", {"input_shape": (64, 64, 0)}, r"at least 1 channel.*\(64, 64, 0\)"),
         ("vgg16", {"input_shape": (64, 64)}, r"input_shape must be \(height, width, channels\)"),
         ("vgg16", {"classes": 0}, r"classes must be an int >= 1.*classes=0"),
         ("alexnet", {"pooling": "sum"}, r"pooling must be one of None, 'avg' or 'max'"),

@@ -1,48 +1,54 @@
-"""Re-executes notebooks on the smoke profile and keeps only the outputs nbval checks.
+"""Executes notebooks in place on the cpu profile and keeps their outputs, figures included.
 
-Usage: python tools/refresh_notebooks.py notebooks/01_alexnet.ipynb [...]
+Usage: python tools/refresh_notebooks.py notebooks/01_alexnet.ipynb [...] (``make notebooks``)
 
-Cells that carry ``# NBVAL_CHECK_OUTPUT`` keep their output and execution count (nbval skips
-a checked cell without them); every other cell keeps its execution count and loses its output,
-so the repository holds no training logs or images. Run it after editing a notebook.
+The committed notebooks carry one cpu-profile run, so a reader on a code-hosting site sees
+every curve, filter and chart. Cells that carry ``# NBVAL_CHECK_OUTPUT`` get the ``keep_output``
+tag: nbval on the smoke profile compares their printout (profile-independent facts) with the
+stored one. stderr is dropped (TensorFlow's log lines, temporary paths). A notebook over
+``MAX_BYTES`` is an error: a training cell printed too much or a figure is too large.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+PROFILE = "cpu"
+MAX_BYTES = 2_000_000
 
 
 def is_checked(cell) -> bool:
     return any(line.strip() == CHECK_MARK for line in cell.source.splitlines())
 
 
-def refresh(path: Path) -> None:
+def refresh(path: Path, profile: str = PROFILE) -> None:
     notebook = nbformat.read(path, as_version=4)
-    os.environ["CNN_KERAS_PROFILE"] = "smoke"
+    os.environ["CNN_KERAS_PROFILE"] = profile
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    start = time.perf_counter()
     NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}
+        notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}
     ).execute()
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        tags = set(cell.metadata.get("tags", []))
+        cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
         if is_checked(cell):
-            cell.metadata["tags"] = sorted(tags | {"keep_output"})
-            # stderr is never compared; keeping it would store temp paths and log lines.
-            cell.outputs = [o for o in cell.outputs if o.get("name") != "stderr"]
-        else:
-            cell.outputs = []
+            cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"keep_output"})
     notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
-    print(f"refreshed {path}")
+    size = path.stat().st_size
+    seconds = time.perf_counter() - start
+    print(f"{path}: {profile} profile, {seconds:.0f} s, {size / 1e6:.2f} MB")
+    if size > MAX_BYTES:
+        raise SystemExit(f"{path} is {size:,} bytes, over {MAX_BYTES:,}: print less.")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,97 @@
+"""The papers' L2 weight decay (added to the gradient before momentum) and the papers' batch
+normalization momentum, as ``compile_model`` sets them."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from cnn_keras import build_model, training
+
+pytestmark = pytest.mark.models
+
+LR, MOMENTUM, L2, SLOPE = 0.1, 0.9, 0.01, 0.5  # the loss is SLOPE * w: its gradient is SLOPE
+
+
+def _steps(optimizer, steps: int, w0: float = 1.0) -> list[float]:
+    """``w`` after each of ``steps`` updates with the constant loss gradient ``SLOPE``."""
+    variable = keras.Variable(np.float32(w0))
+    values = []
+    for _ in range(steps):
+        optimizer.apply_gradients([(keras.ops.convert_to_tensor(np.float32(SLOPE)), variable)])
+        values.append(float(keras.ops.convert_to_numpy(variable)))
+    return values
+
+
+def test_sgd_l2_is_added_to_the_gradient_before_momentum():
+    # By hand: g_t = SLOPE + L2 * w_{t-1}; m_t = MOMENTUM * m_{t-1} - LR * g_t; w_t = w_{t-1} + m_t.
+    w1 = 1.0 - LR * (SLOPE + L2 * 1.0)  # 0.949
+    m1 = w1 - 1.0
+    w2 = w1 + MOMENTUM * m1 - LR * (SLOPE + L2 * w1)
+    m2 = w2 - w1
+    w3 = w2 + MOMENTUM * m2 - LR * (SLOPE + L2 * w2)
+    ours = _steps(training.SGDWithL2(LR, l2=L2, momentum=MOMENTUM), 3)
+    np.testing.assert_allclose(ours, [w1, w2, w3], rtol=1e-6)
+    # Keras's decoupled weight_decay shrinks w outside the momentum: not the same numbers.
+    keras_decoupled = _steps(keras.optimizers.SGD(LR, momentum=MOMENTUM, weight_decay=L2), 3)
+    assert abs(keras_decoupled[2] - w3) > 1e-4
+
+
+def test_rmsprop_l2_is_added_to_the_gradient_before_the_averages():
+    rho, eps = 0.9, 1.0
+    w, velocity, expected = 1.0, 0.0, []
+    for _ in range(2):
+        g = SLOPE + L2 * w
+        velocity = rho * velocity + (1 - rho) * g * g
+        w -= LR * g / math.sqrt(velocity + eps)
+        expected.append(w)
+    optimizer = training.RMSpropWithL2(LR, l2=L2, rho=rho, epsilon=eps)
+    np.testing.assert_allclose(_steps(optimizer, 2), expected, rtol=1e-6)
+
+
+def test_coupled_decay_is_about_ten_times_keras_decoupled_with_momentum_0_9():
+    # No loss at all: only the decay moves w. Coupled, the momentum average carries the decay
+    # and multiplies it by about 1 / (1 - 0.9) = 10 once warmed up.
+    def shrink(optimizer):
+        variable = keras.Variable(np.float32(1.0))
+        zero = keras.ops.convert_to_tensor(np.float32(0.0))
+        for _ in range(300):
+            optimizer.apply_gradients([(zero, variable)])
+        return -math.log(float(keras.ops.convert_to_numpy(variable)))
+
+    coupled = shrink(training.SGDWithL2(0.1, l2=1e-3, momentum=0.9))
+    decoupled = shrink(keras.optimizers.SGD(0.1, momentum=0.9, weight_decay=1e-3))
+    assert 8.5 < coupled / decoupled < 10.5, coupled / decoupled
+
+
+def test_l2_optimizers_serialize_and_check_their_argument():
+    optimizer = training.SGDWithL2(0.05, l2=5e-4, momentum=0.9, nesterov=True)
+    copy = keras.optimizers.deserialize(keras.optimizers.serialize(optimizer))
+    assert isinstance(copy, training.SGDWithL2) and (copy.l2, copy.nesterov) == (5e-4, True)
+    with pytest.raises(ValueError, match=r"l2 must be a number in \[0, 1\).*l2=-0.1"):
+        training.RMSpropWithL2(0.01, l2=-0.1)
+
+
+def test_compile_model_uses_the_papers_l2_and_batchnorm_momentum():
+    model = build_model("resnet20_cifar", input_shape=(8, 8, 1), classes=3)
+    recipe = training.recipe_for("resnet20_cifar")
+    training.compile_model(model, recipe, steps_per_epoch=1, epochs=1)
+    assert isinstance(model.optimizer, training.SGDWithL2)
+    assert model.optimizer.l2 == recipe.weight_decay == 1e-4
+    assert model.optimizer.weight_decay is None  # not Keras's decoupled form as well
+    layers = training.batchnorm_layers(model)
+    assert len(layers) == 19 and {layer.momentum for layer in layers} == {0.9}
+
+    # One training step moves the moving mean 10 % of the way to the batch mean (0.99: 1 %).
+    bn = model.get_layer("conv1_bn")
+    images = np.random.default_rng(0).normal(2.0, 1.0, (16, 8, 8, 1)).astype("float32")
+    labels = np.zeros(16, "int32")
+    probe = keras.Model(model.inputs, model.get_layer("conv1").output)
+    batch_mean = keras.ops.convert_to_numpy(probe(images)).mean(axis=(0, 1, 2))
+    before = keras.ops.convert_to_numpy(bn.moving_mean)
+    model.train_on_batch(images, labels)
+    after = keras.ops.convert_to_numpy(bn.moving_mean)
+    np.testing.assert_allclose(after - before, 0.1 * (batch_mean - before), rtol=1e-3, atol=1e-5)
