@@ -514,6 +514,38 @@ def load_arrays(
     )
 
 
+class _RepeatedLabels(keras.utils.PyDataset):
+    """An :class:`ArrayDataset` whose batches carry their labels ``copies`` times."""
+
+    def __init__(self, dataset: ArrayDataset, copies: int):
+        super().__init__()
+        self.dataset, self.copies = dataset, copies
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int):
+        images, labels = self.dataset[index]
+        return images, (labels,) * self.copies
+
+    def on_epoch_end(self):
+        self.dataset.on_epoch_end()
+
+
+def repeat_labels(splits: Splits, copies: int) -> Splits:
+    """``splits`` with every batch's labels given ``copies`` times, as a tuple: the targets of
+    a model with that many outputs that all predict the class (GoogLeNet with its two
+    auxiliary classifiers: ``copies=3``). Works on ``tf.data`` and NumPy splits alike."""
+    _check_positive_int("copies", copies)
+
+    def repeat(dataset):
+        if isinstance(dataset, ArrayDataset):
+            return _RepeatedLabels(dataset, copies)
+        return dataset.map(lambda images, labels: (images, (labels,) * copies))
+
+    return dataclasses.replace(splits, train=repeat(splits.train), test=repeat(splits.test))
+
+
 # ---------------------------------------------------------------------------------------------
 # tf.data
 

@@ -765,6 +765,20 @@ def fit(
     return history
 
 
+def final_accuracy(history) -> tuple[float, float]:
+    """``(training accuracy, test accuracy)`` of the last epoch of a run (a ``History``, its
+    dict, or :func:`read_log`'s): what a notebook prints after training. The test accuracy is
+    the validation split's, which :func:`fit` takes from the test set."""
+    logs = getattr(history, "history", history)
+    train_key = next((k for k in ("accuracy", "predictions_accuracy") if k in logs), None)
+    if train_key is None:
+        raise ValueError(
+            f"history has no accuracy to report; its keys are {sorted(logs)}. Compile with "
+            "metrics=['accuracy'] (compile_model does)."
+        )
+    return float(logs[train_key][-1]), float(logs["val_" + train_key][-1])
+
+
 # ---------------------------------------------------------------------------------------------
 # One whole run: what ``cnn-keras train`` does.
 

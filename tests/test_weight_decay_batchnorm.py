@@ -1,5 +1,6 @@
 """The papers' L2 weight decay (added to the gradient before momentum) and the papers' batch
-normalization momentum, as ``compile_model`` sets them."""
+normalization momentum, as ``compile_model`` sets them; the backend-neutral helpers the
+notebooks train with (gradient norms, repeated labels for auxiliary outputs)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnn_keras import build_model, training
+from cnn_keras import analysis, build_model, data, training
 
 pytestmark = pytest.mark.models
 
@@ -95,3 +96,34 @@ def test_compile_model_uses_the_papers_l2_and_batchnorm_momentum():
     model.train_on_batch(images, labels)
     after = keras.ops.convert_to_numpy(bn.moving_mean)
     np.testing.assert_allclose(after - before, 0.1 * (batch_mean - before), rtol=1e-3, atol=1e-5)
+
+
+def test_gradient_norms_match_the_closed_form_on_every_backend():
+    # softmax(x W) with W = 0: p = 1/2 for both classes, dL/dW = x^T (p - onehot) / n.
+    inputs = keras.Input((3,))
+    dense = keras.layers.Dense(2, use_bias=False, kernel_initializer="zeros", name="fc")
+    model = keras.Model(inputs, keras.layers.Activation("softmax")(dense(inputs)))
+    x = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]], "float32")
+    y = np.array([0, 1], "int32")
+    expected = x.T @ (np.full((2, 2), 0.5) - np.eye(2)[y]) / 2
+    norms = analysis.gradient_norms(model, x, y)
+    assert list(norms) == ["fc"]
+    np.testing.assert_allclose(norms["fc"], np.linalg.norm(expected), rtol=1e-5)
+
+
+def test_repeat_labels_for_auxiliary_outputs_on_numpy_splits():
+    x = np.zeros((10, 8, 8, 1), "float32")
+    y = np.arange(10, dtype="int32")
+    base = data.Splits(
+        train=data.ArrayDataset(x, y, batch_size=4, training=True),
+        test=data.ArrayDataset(x, y, batch_size=4, training=False),
+        num_classes=10,
+        name="toy",
+    )
+    repeated = data.repeat_labels(base, 3)
+    images, labels = repeated.test[0]
+    assert images.shape == (4, 8, 8, 1) and len(labels) == 3
+    assert all(list(copy) == [0, 1, 2, 3] for copy in labels)
+    assert len(repeated.train) == 3
+    with pytest.raises(ValueError, match=r"copies must be an int >= 1.*copies=0"):
+        data.repeat_labels(base, 0)

@@ -1,6 +1,8 @@
 """Executes notebooks in place on the cpu profile and keeps their outputs, figures included.
 
-Usage: python tools/refresh_notebooks.py notebooks/01_alexnet.ipynb [...] (``make notebooks``)
+Usage: python tools/refresh_notebooks.py [--profile smoke] notebooks/01_alexnet.ipynb [...]
+(``make notebooks`` runs every notebook on cpu; ``--profile smoke`` is a quick pass to store
+the checked cells' outputs while editing, not what is committed).
 
 The committed notebooks carry one cpu-profile run, so a reader on a code-hosting site sees
 every curve, filter and chart. Cells that carry ``# NBVAL_CHECK_OUTPUT`` get the ``keep_output``
@@ -52,5 +54,9 @@ def refresh(path: Path, profile: str = PROFILE) -> None:
 
 
 if __name__ == "__main__":
-    for argument in sys.argv[1:]:
-        refresh(Path(argument))
+    arguments = sys.argv[1:]
+    profile = PROFILE
+    if arguments[:1] == ["--profile"]:
+        profile, arguments = arguments[1], arguments[2:]
+    for argument in arguments:
+        refresh(Path(argument), profile)
