@@ -79,6 +79,7 @@ def _train(args: argparse.Namespace) -> int:
         output_dir=args.output,
         image_size=args.image_size,
         train_samples=args.train_samples,
+        width_multiplier=args.width_multiplier,
         learning_rate=args.learning_rate,
         distribute=args.distribute,
         precision=args.precision,
@@ -158,6 +159,9 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", help="run folder (default: runs/MODEL-DATASET)")
     train.add_argument("--image-size", type=int, help="square input (default: the profile's)")
     train.add_argument("--train-samples", type=int, help="training images to use (default: all)")
+    train.add_argument(
+        "--width-multiplier", type=float, help="scale every width (default: the profile's)"
+    )
     train.add_argument("--learning-rate", type=float, help="default: the recipe's, scaled")
     train.add_argument(
         "--distribute", action="store_true", help="data-parallel on every visible device"

@@ -783,18 +783,18 @@ def final_accuracy(history) -> tuple[float, float]:
 # One whole run: what ``cnn-keras train`` does.
 
 
-def _builder_kwargs(model_name: str, profile) -> dict:
-    """The profile's width keywords the model's builder takes."""
+def _builder_kwargs(model_name: str, width_multiplier: float, fc_units: int) -> dict:
+    """The width keywords the model's builder takes."""
     import inspect
 
     accepted = inspect.signature(get_spec(model_name).builder).parameters
     kwargs = {}
     if "width_multiplier" in accepted:
-        kwargs["width_multiplier"] = profile.width_multiplier
+        kwargs["width_multiplier"] = width_multiplier
     if "fc_units" in accepted:
-        kwargs["fc_units"] = profile.fc_units
-    if "alpha" in accepted and profile.width_multiplier < 1:
-        kwargs["alpha"] = profile.width_multiplier
+        kwargs["fc_units"] = fc_units
+    if "alpha" in accepted and width_multiplier < 1:
+        kwargs["alpha"] = width_multiplier
     return kwargs
 
 
@@ -820,6 +820,7 @@ def train(
     output_dir: str | None = None,
     image_size: int | None = None,
     train_samples: int | None = None,
+    width_multiplier: float | None = None,
     learning_rate: float | None = None,
     distribute: bool = False,
     precision: str = "auto",
@@ -834,8 +835,10 @@ def train(
     ``history.png`` and ``result.json`` (test top-1 and top-5 accuracy, throughput, versions).
 
     Run again with the same arguments after an interruption, it resumes (``backup/``).
-    Unset arguments come from the profile (``cnn_keras.profiles``); the batch size defaults to
-    the profile's, the learning rate to the recipe's scaled linearly to that batch.
+    Unset arguments come from the profile (``cnn_keras.profiles``): the data set, epochs,
+    training and test images, and the width (``width_multiplier``, MobileNet's ``alpha``); the
+    batch size defaults to the profile's, the learning rate to the recipe's scaled linearly to
+    that batch.
 
     Returns:
         The dict written to ``result.json``.
@@ -888,7 +891,9 @@ def train(
         model = spec.build(
             input_shape=splits.image_shape,
             classes=splits.num_classes,
-            **_builder_kwargs(model_name, run_profile),
+            **_builder_kwargs(
+                model_name, width_multiplier or run_profile.width_multiplier, run_profile.fc_units
+            ),
         )
         compile_model(model, run_recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
     throughput = Throughput(run_recipe.batch_size)

@@ -89,11 +89,18 @@ def test_nan_loss_stops_and_keeps_the_last_good_model(tmp_path):
     assert len(losses) == 2 and np.isfinite(losses[0]) and np.isnan(losses[1])
 
 
-def test_cli_train_end_to_end_on_digits(tmp_path, capsys):
+def test_cli_train_end_to_end_on_fashion_mnist_offline(tmp_path, capsys):
     out = tmp_path / "run"
-    assert cli.main(["train", "resnet20_cifar", "--epochs", "2", "--output", str(out), *SMALL]) == 0
+    width = ["--width-multiplier", "0.5"]
+    assert (
+        cli.main(["train", "resnet20_cifar", "--epochs", "2", "--output", str(out), *width, *SMALL])
+        == 0
+    )
     result = json.loads((out / "result.json").read_text())
     assert result["status"] == "completed" and result["epochs_completed"] == 2
+    assert result["dataset"] == "fashion_mnist"  # the smoke profile's default, offline
+    model = keras.saving.load_model(out / "last.keras")
+    assert model.input_shape == (None, 16, 16, 1) and model.get_layer("conv1").filters == 8
     assert 0.0 <= result["test_top1"] <= 1.0 and result["test_top5"] is None  # 10 classes
     assert result["train_images_per_s"] > 0 and result["versions"]["keras"] == keras.__version__
     for name in ("log.csv", "best.keras", "last.keras", "history.png"):
