@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 PROFILE ?= cpu
 # pytest workers (pytest-xdist): one per core.
 WORKERS ?= auto
+# Notebooks executed at once by make run and make notebooks: while one trains, the other builds
+# and measures models, which uses one core.
+JOBS ?= 2
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: setup run test lint test-package test-jax test-notebooks test-notebooks-jax notebooks figures system-packages clean
@@ -39,9 +42,10 @@ system-packages:
 # 20 minutes on 2 cores); executed notebooks go to build/notebooks, figures to build/figures.
 run: setup
 	mkdir -p build/notebooks build/figures
-	CNN_KERAS_PROFILE=$(PROFILE) CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures \
+	ls notebooks/*.ipynb | CNN_KERAS_PROFILE=$(PROFILE) \
+	  CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures xargs -P $(JOBS) -n 1 \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
-	  --output-dir build/notebooks notebooks/*.ipynb
+	  --output-dir build/notebooks
 
 lint: setup
 	$(BIN)/ruff check .
@@ -75,7 +79,7 @@ test: lint test-package test-jax test-notebooks test-notebooks-jax
 NOTEBOOKS ?= notebooks/*.ipynb
 notebooks: setup
 	CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures $(BIN)/python tools/refresh_notebooks.py \
-	  $(NOTEBOOKS)
+	  --jobs $(JOBS) $(NOTEBOOKS)
 
 # Figures made by code, committed: model diagrams (figures/diagrams) and the comparison table
 # and charts of every ImageNet model (figures/compare, read by notebook 09).

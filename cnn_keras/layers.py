@@ -68,6 +68,19 @@ def image_input(
     return keras.Input(shape=shape, name="input")
 
 
+def he_init() -> keras.initializers.Initializer:
+    """He et al. 2015 ("Delving deep into rectifiers"): a zero-mean Gaussian with variance
+    2 / fan-in, which keeps the variance of the signal through a stack of ReLU layers without
+    batch normalization (Glorot's keeps it only without the ReLU: it halves at every layer).
+    The ResNets use it (their paper, section 3.4), and the VGGs (see ``vgg``'s Note).
+
+    A new initializer for every layer: an unseeded Keras initializer fixes its seed when it is
+    made, so one instance shared by many layers would give every kernel of the same shape the
+    same values, drawn from a seed that ``keras.utils.set_random_seed`` does not control.
+    """
+    return keras.initializers.VarianceScaling(2.0, mode="fan_in", distribution="untruncated_normal")
+
+
 def scaled_width(filters: int, width_multiplier: float) -> int:
     """``filters * width_multiplier`` rounded, at least 1: a narrower net for a CPU."""
     return max(1, round(filters * width_multiplier))

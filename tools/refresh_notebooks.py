@@ -1,8 +1,8 @@
 """Executes notebooks in place on the cpu profile and keeps their outputs, figures included.
 
-Usage: python tools/refresh_notebooks.py [--profile smoke] notebooks/01_alexnet.ipynb [...]
-(``make notebooks`` runs every notebook on cpu; ``--profile smoke`` is a quick pass to store
-the checked cells' outputs while editing, not what is committed).
+Usage: python tools/refresh_notebooks.py [--profile smoke] [--jobs 2] notebooks/01_alexnet.ipynb
+[...] (``make notebooks`` runs every notebook on cpu, two at a time; ``--profile smoke`` is a
+quick pass to store the checked cells' outputs while editing, not what is committed).
 
 The committed notebooks carry one cpu-profile run, so a reader on a code-hosting site sees
 every curve, filter and chart. Cells that carry ``# NBVAL_CHECK_OUTPUT`` get the ``keep_output``
@@ -13,9 +13,10 @@ stored one. stderr is dropped (TensorFlow's log lines, temporary paths). A noteb
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -54,9 +55,12 @@ def refresh(path: Path, profile: str = PROFILE) -> None:
 
 
 if __name__ == "__main__":
-    arguments = sys.argv[1:]
-    profile = PROFILE
-    if arguments[:1] == ["--profile"]:
-        profile, arguments = arguments[1], arguments[2:]
-    for argument in arguments:
-        refresh(Path(argument), profile)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--profile", default=PROFILE, help=f"run profile ({PROFILE})")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once (1)")
+    args = parser.parse_args()
+    # Each notebook in its own process (and kernel); a failure stops the run with its error.
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for _ in pool.map(refresh, args.notebooks, [args.profile] * len(args.notebooks)):
+            pass

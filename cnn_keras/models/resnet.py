@@ -16,6 +16,7 @@ from cnn_keras.layers import (
     ZeroPadShortcut,
     check_width_multiplier,
     conv_bn_act,
+    he_init,
     image_input,
     scaled_width,
 )
@@ -36,18 +37,6 @@ EXPANSION = 4  # a bottleneck block's output width over its inner width: 64 -> 2
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet
 PAPER = "He et al. (CVPR 2016)"
 SHORTCUTS = ("projection", "zero_pad", None)
-
-
-def he_init() -> keras.initializers.Initializer:
-    """Section 3.4: "We initialize the weights as in [He et al. 2015b]": a zero-mean Gaussian
-    with variance 2 / fan-in (keras.applications keeps Keras's Glorot uniform; weights copied
-    from it replace the initial ones anyway).
-
-    A new initializer for every layer: an unseeded Keras initializer fixes its seed when it is
-    made, so one instance shared by many layers would give every kernel of the same shape the
-    same values, drawn from a seed that ``keras.utils.set_random_seed`` does not control.
-    """
-    return keras.initializers.VarianceScaling(2.0, mode="fan_in", distribution="untruncated_normal")
 
 
 def _shortcut(

@@ -10,8 +10,14 @@ from __future__ import annotations
 import keras
 
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
-from cnn_keras.models.resnet import BN_EPSILON, basic_block, he_init
+from cnn_keras.layers import (
+    check_width_multiplier,
+    conv_bn_act,
+    he_init,
+    image_input,
+    scaled_width,
+)
+from cnn_keras.models.resnet import BN_EPSILON, basic_block
 from cnn_keras.registry import register_model
 
 # Section 4.2: three stages on 32x32, 16x16 and 8x8 maps with 16, 32 and 64 filters.

@@ -6,7 +6,13 @@ import keras
 from keras import layers
 
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.layers import (
+    check_width_multiplier,
+    conv_bn_act,
+    he_init,
+    image_input,
+    scaled_width,
+)
 from cnn_keras.registry import register_model
 
 # Table 1 of the paper: conv widths per stage; each stage ends in a 2x2 stride-2 max pool.
@@ -57,6 +63,14 @@ def vgg(
         name: the model's name.
 
     Note:
+        The convs start from He et al.'s initialization (Gaussian, variance 2 / fan-in;
+        torchvision's VGG uses the same rule with the fan-out), not from the paper's: it
+        trained config A from N(0, 0.01) and started the deeper configs from A's weights
+        (section 3.1), adding that Glorot's initialization also works. Without batch
+        normalization Glorot's variance halves at every ReLU: on Fashion-MNIST at 32x32 and
+        a quarter of the width, VGG16 stayed at chance for four epochs of 12,000 images with
+        it and reached 75 % test accuracy with He's (cpu profile, 2-core CPU). Weights copied
+        from keras.applications replace either.
         keras.applications' VGG has no dropout layers (dropout does nothing at inference, so
         outputs are equal); the paper used dropout 0.5 on the first two FC layers.
 
@@ -79,6 +93,7 @@ def vgg(
                 scaled_width(width, width_multiplier),
                 3,
                 batch_norm=batch_norm,
+                kernel_initializer=he_init(),
                 name=f"conv{stage}_{index}",
             )
         x = layers.MaxPooling2D(2, strides=2, name=f"pool{stage}")(x)
