@@ -259,11 +259,13 @@ def test_resnext_bad_arguments():
         build_model("resnext101_32x4d", input_shape=(16, 16, 3))
 
 
-@pytest.mark.parametrize("name", ["resnet20_cifar", "vgg11"])
+@pytest.mark.parametrize("name", ["resnet20_cifar", "vgg11", "zfnet"])
 def test_convs_start_from_he_initialization(name):
     # He et al. 2015, section 3.4: weights initialized as in He et al. 2015b (variance 2/fan-in).
-    # VGG too (its builder's Note): with Glorot's, VGG16 does not start to learn in a short run.
-    model = build_model(name, input_shape=(32, 32, 3), classes=10, width_multiplier=0.25)
+    # VGG, AlexNet and ZFNet too (their builders' Notes): from Glorot's, VGG16 does not start to
+    # learn in a short run.
+    size = max(32, get_spec(name).min_input_size)
+    model = build_model(name, input_shape=(size, size, 3), classes=10, width_multiplier=0.25)
     convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
     he = {"scale": 2.0, "mode": "fan_in", "distribution": "untruncated_normal"}
     assert convs and all(

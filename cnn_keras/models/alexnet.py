@@ -19,6 +19,7 @@ from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     LocalResponseNormalization,
     check_width_multiplier,
+    he_init,
     image_input,
     scaled_width,
 )
@@ -114,6 +115,7 @@ def alexnet_style(
             strides=row.strides,
             padding=padding,
             groups=groups if row.split else 1,
+            kernel_initializer=he_init(),
             name=row.name,
         )(x)
         x = layers.Activation("relu", name=f"{row.name}_relu")(x)
@@ -179,6 +181,13 @@ def alexnet(
     Note:
         The paper normalizes after the ReLU and pools after the normalization (section 3.5);
         the lecture's slide lists conv-pool-norm. This follows the paper.
+
+    Note:
+        The convs start from He et al.'s initialization (``layers.he_init``), as the VGGs do,
+        not from the paper's N(0, 0.01) with biases of 1 (section 5), which suited its 90
+        epochs: on Fashion-MNIST (cpu profile, one tower, a quarter of the width) AlexNet
+        reached 68 % test accuracy after four epochs of 12,000 images from Keras's Glorot
+        initialization and 75 % from He's. Weights copied from a trained model replace either.
 
     Reference: [ImageNet Classification with Deep Convolutional Neural Networks](
         https://papers.nips.cc/paper/4824-imagenet-classification-with-deep-convolutional-neural-networks)

@@ -75,6 +75,10 @@ def zfnet(
         normalization as AlexNet's; its renormalization of conv filters whose RMS exceeds 0.1 is
         a training detail, not part of the network.
 
+    Note:
+        The convs start from He et al.'s initialization, as AlexNet's (see its Note), not
+        from the paper's weights of 10^-2 and biases of 0 (section 3).
+
     Reference: [Visualizing and Understanding Convolutional Networks](
         https://arxiv.org/abs/1311.2901) (ECCV 2014)
     """
