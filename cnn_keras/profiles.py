@@ -67,7 +67,7 @@ class Profile:
 
 PROFILES = {
     "smoke": Profile("smoke", 32, 0.125, 64, 2, 32, 256, 256, "fashion_mnist"),
-    "cpu": Profile("cpu", 32, 0.25, 256, 4, 64, 12_000, 2_000, "fashion_mnist"),
+    "cpu": Profile("cpu", 32, 0.25, 256, 5, 128, 10_000, 2_000, "fashion_mnist"),
     "full": Profile("full", 224, 1.0, 4096, 90, 128, None, None, "imagenette"),
 }
 

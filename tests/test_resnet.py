@@ -259,7 +259,7 @@ def test_resnext_bad_arguments():
         build_model("resnext101_32x4d", input_shape=(16, 16, 3))
 
 
-@pytest.mark.parametrize("name", ["resnet20_cifar", "vgg11", "zfnet"])
+@pytest.mark.parametrize("name", ["resnet20_cifar", "vgg11", "zfnet", "googlenet"])
 def test_convs_start_from_he_initialization(name):
     # He et al. 2015, section 3.4: weights initialized as in He et al. 2015b (variance 2/fan-in).
     # VGG, AlexNet and ZFNet too (their builders' Notes): from Glorot's, VGG16 does not start to
