@@ -368,8 +368,23 @@ def _check_l2(l2) -> float:
     return float(l2)
 
 
+class _CoupledL2:
+    """Adds ``l2 * w`` to each gradient before the optimizer's own update (its momentum and
+    averages): the papers' L2 weight decay. Mixed in before a Keras optimizer class."""
+
+    def __init__(self, learning_rate, *, l2: float = 0.0, **kwargs):
+        super().__init__(learning_rate, **kwargs)
+        self.l2 = _check_l2(l2)
+
+    def update_step(self, gradient, variable, learning_rate):
+        super().update_step(_l2_gradient(gradient, variable, self.l2), variable, learning_rate)
+
+    def get_config(self):
+        return {**super().get_config(), "l2": self.l2}
+
+
 @keras.saving.register_keras_serializable(package="cnn_keras")
-class SGDWithL2(keras.optimizers.SGD):
+class SGDWithL2(_CoupledL2, keras.optimizers.SGD):
     """SGD with momentum and the papers' L2 weight decay: ``l2 * w`` is added to each gradient
     before the momentum average, as Caffe, Torch and ``kernel_regularizer=L2(l2 / 2)`` do.
 
@@ -390,32 +405,12 @@ class SGDWithL2(keras.optimizers.SGD):
         clipped the sum.
     """
 
-    def __init__(self, learning_rate=0.01, *, l2: float = 0.0, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.l2 = _check_l2(l2)
-
-    def update_step(self, gradient, variable, learning_rate):
-        super().update_step(_l2_gradient(gradient, variable, self.l2), variable, learning_rate)
-
-    def get_config(self):
-        return {**super().get_config(), "l2": self.l2}
-
 
 @keras.saving.register_keras_serializable(package="cnn_keras")
-class RMSpropWithL2(keras.optimizers.RMSprop):
+class RMSpropWithL2(_CoupledL2, keras.optimizers.RMSprop):
     """RMSprop with the papers' L2 weight decay added to each gradient before the squared
     average and the momentum (as TF-slim's regularization losses did for Inception and
     MobileNet). Arguments as :class:`SGDWithL2`, with ``RMSprop``'s keywords."""
-
-    def __init__(self, learning_rate=0.001, *, l2: float = 0.0, **kwargs):
-        super().__init__(learning_rate, **kwargs)
-        self.l2 = _check_l2(l2)
-
-    def update_step(self, gradient, variable, learning_rate):
-        super().update_step(_l2_gradient(gradient, variable, self.l2), variable, learning_rate)
-
-    def get_config(self):
-        return {**super().get_config(), "l2": self.l2}
 
 
 def make_optimizer(
