@@ -831,7 +831,7 @@ def train(
 
     Run again with the same arguments after an interruption, it resumes (``backup/``).
     Unset arguments come from the profile (``cnn_keras.profiles``): the data set, epochs,
-    training and test images, and the width (``width_multiplier``, MobileNet's ``alpha``); the
+    training and test images, the augmentation (the paper's on ``full``), and the width (``width_multiplier``, MobileNet's ``alpha``); the
     batch size defaults to the profile's, the learning rate to the recipe's scaled linearly to
     that batch.
 
@@ -876,7 +876,7 @@ def train(
         test_samples=run_profile.test_samples,
         seed=seed,
         data_dir=data_dir,
-        augment="auto",
+        augment=run_profile.augment,
         normalize=True,
         family=spec.family,
         download=download,

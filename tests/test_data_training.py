@@ -65,6 +65,7 @@ def test_profiles(monkeypatch):
     smoke = profiles.get_profile()
     assert smoke.name == "smoke" and smoke.dataset == "fashion_mnist"
     assert profiles.get_profile("cpu").dataset == "fashion_mnist"
+    assert (smoke.augment, profiles.get_profile("full").augment) == (None, "auto")
     assert smoke.input_shape("alexnet") == (67, 67, 3)  # the net's minimum beats 32
     assert smoke.input_size("alexnet") == 67 and smoke.input_shape("vgg16", 1) == (32, 32, 1)
     assert smoke.input_shape("vgg16") == (32, 32, 3)

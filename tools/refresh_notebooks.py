@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
@@ -60,7 +60,14 @@ if __name__ == "__main__":
     parser.add_argument("--profile", default=PROFILE, help=f"run profile ({PROFILE})")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once (1)")
     args = parser.parse_args()
-    # Each notebook in its own process (and kernel); a failure stops the run with its error.
+    # Each notebook in its own process (and kernel). A notebook that fails is left as it was
+    # and named at the end; the others are still run and written.
+    failed = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for _ in pool.map(refresh, args.notebooks, [args.profile] * len(args.notebooks)):
-            pass
+        runs = {pool.submit(refresh, path, args.profile): path for path in args.notebooks}
+        for run in as_completed(runs):
+            if run.exception() is not None:
+                failed.append(runs[run])
+                print(f"{runs[run]} failed: {run.exception()}")
+    if failed:
+        raise SystemExit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
