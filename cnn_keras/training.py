@@ -831,9 +831,9 @@ def train(
 
     Run again with the same arguments after an interruption, it resumes (``backup/``).
     Unset arguments come from the profile (``cnn_keras.profiles``): the data set, epochs,
-    training and test images, the augmentation (the paper's on ``full``), and the width (``width_multiplier``, MobileNet's ``alpha``); the
-    batch size defaults to the profile's, the learning rate to the recipe's scaled linearly to
-    that batch.
+    training and test images, the augmentation (the paper's on ``full``) and the width
+    (``width_multiplier``, MobileNet's ``alpha``); the batch size defaults to the profile's,
+    the learning rate to the recipe's scaled linearly to that batch.
 
     Returns:
         The dict written to ``result.json``.
