@@ -106,8 +106,11 @@ def test_vgg16_table_is_fast_and_matches_the_lecture():
     built = time.perf_counter()
     rows = analysis.layer_table(model)
     done = time.perf_counter()
-    assert done - built < 2.0, f"VGG16's table took {done - built:.2f} s"
-    assert done - start < 5.0, f"building VGG16 and its table took {done - start:.2f} s"
+    # A ratio, not a wall-clock limit (a loaded machine slows both alike): the table reads the
+    # built layers' shapes and must cost a small part of drawing VGG16's 138 M initial weights.
+    assert done - built < 0.25 * (built - start), (
+        f"VGG16's table took {done - built:.2f} s, its build {built - start:.2f} s"
+    )
     by_name = {row.name: row for row in rows}
     # Memory is in the early convs, parameters in the FC layers (the lecture's point).
     assert by_name["conv1_1"].activations == 224 * 224 * 64
