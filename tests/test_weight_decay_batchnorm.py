@@ -55,17 +55,18 @@ def test_rmsprop_l2_is_added_to_the_gradient_before_the_averages():
 
 def test_coupled_decay_is_about_ten_times_keras_decoupled_with_momentum_0_9():
     # No loss at all: only the decay moves w. Coupled, the momentum average carries the decay
-    # and multiplies it by about 1 / (1 - 0.9) = 10 once warmed up.
+    # and multiplies it by about 1 / (1 - 0.9) = 10 once warmed up (9.1 on average over the
+    # first 100 steps).
     def shrink(optimizer):
         variable = keras.Variable(np.float32(1.0))
         zero = keras.ops.convert_to_tensor(np.float32(0.0))
-        for _ in range(300):
+        for _ in range(100):
             optimizer.apply_gradients([(zero, variable)])
         return -math.log(float(keras.ops.convert_to_numpy(variable)))
 
     coupled = shrink(training.SGDWithL2(0.1, l2=1e-3, momentum=0.9))
     decoupled = shrink(keras.optimizers.SGD(0.1, momentum=0.9, weight_decay=1e-3))
-    assert 8.5 < coupled / decoupled < 10.5, coupled / decoupled
+    assert 8.5 < coupled / decoupled < 10, coupled / decoupled
 
 
 def test_l2_optimizers_serialize_and_check_their_argument():
@@ -86,14 +87,18 @@ def test_compile_model_uses_the_papers_l2_and_batchnorm_momentum():
     layers = training.batchnorm_layers(model)
     assert len(layers) == 19 and {layer.momentum for layer in layers} == {0.9}
 
-    # One training step moves the moving mean 10 % of the way to the batch mean (0.99: 1 %).
-    bn = model.get_layer("conv1_bn")
+    # One training step moves the moving mean 10 % of the way to the batch mean (0.99: 1 %), on
+    # a small net (a training step of ResNet-20 compiles for half a minute on JAX).
+    inputs = keras.Input((8, 8, 1))
+    conv = keras.layers.Conv2D(4, 3, name="conv")(inputs)
+    bn = keras.layers.BatchNormalization(name="bn")
+    pooled = keras.layers.GlobalAveragePooling2D()(bn(conv))
+    small = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(pooled))
+    training.compile_model(small, recipe)
     images = np.random.default_rng(0).normal(2.0, 1.0, (16, 8, 8, 1)).astype("float32")
-    labels = np.zeros(16, "int32")
-    probe = keras.Model(model.inputs, model.get_layer("conv1").output)
-    batch_mean = keras.ops.convert_to_numpy(probe(images)).mean(axis=(0, 1, 2))
+    batch_mean = keras.ops.convert_to_numpy(keras.Model(inputs, conv)(images)).mean(axis=(0, 1, 2))
     before = keras.ops.convert_to_numpy(bn.moving_mean)
-    model.train_on_batch(images, labels)
+    small.train_on_batch(images, np.zeros(16, "int32"))
     after = keras.ops.convert_to_numpy(bn.moving_mean)
     np.testing.assert_allclose(after - before, 0.1 * (batch_mean - before), rtol=1e-3, atol=1e-5)
 
