@@ -12,7 +12,7 @@ WORKERS ?= auto
 JOBS ?= 2
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup run test lint test-package test-jax test-notebooks test-notebooks-jax notebooks figures system-packages clean
+.PHONY: setup lab run test lint test-package test-jax test-notebooks test-notebooks-jax notebooks figures system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,11 +38,15 @@ system-packages:
 	    || echo "warning: could not install $$MISSING with apt-get"; \
 	fi
 
+# JupyterLab in the project's environment, opened on the notebooks (the way in for a person).
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
 # Execute every notebook headless on $(PROFILE) (default cpu: offline Fashion-MNIST, under
 # 20 minutes on 2 cores); executed notebooks go to build/notebooks, figures to build/figures.
 run: setup
 	mkdir -p build/notebooks build/figures
-	ls notebooks/*.ipynb | CNN_KERAS_PROFILE=$(PROFILE) \
+	ls notebooks/*.ipynb notebooks/solutions/*.ipynb | CNN_KERAS_PROFILE=$(PROFILE) \
 	  CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures xargs -P $(JOBS) -n 1 \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
 	  --output-dir build/notebooks
@@ -76,7 +80,7 @@ test: lint test-package test-jax test-notebooks test-notebooks-jax
 # The committed notebooks: execute each in place on the cpu profile and keep every output,
 # figures included (what a reader sees on a code-hosting site); nbval on smoke then checks the
 # cells marked NBVAL_CHECK_OUTPUT against them. NOTEBOOKS=notebooks/05_resnet.ipynb for one.
-NOTEBOOKS ?= notebooks/*.ipynb
+NOTEBOOKS ?= notebooks/*.ipynb notebooks/solutions/*.ipynb
 notebooks: setup
 	CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures $(BIN)/python tools/refresh_notebooks.py \
 	  --jobs $(JOBS) $(NOTEBOOKS)

@@ -6,9 +6,12 @@
   nets, a subset of the images for a few epochs: every net learns (75 % and more, chance is
   10 %) and the whole suite runs in under 20 minutes on 2 cores. ``CNN_KERAS_DATASET`` names
   another data set.
-- ``full``: a GPU: the paper's input size and widths.
+- ``full``: a GPU: the paper's input size and widths, 90 epochs on Imagenette (downloaded):
+  hours per notebook.
 
-Unset, the profile is ``full`` when a GPU is visible and ``cpu`` otherwise.
+Unset, the profile is ``cpu``, with or without a GPU: a first run (a fresh Colab session
+included) takes minutes and needs no download beyond Fashion-MNIST. ``full`` is always asked for
+by name; :func:`describe` says what a GPU would allow.
 """
 
 from __future__ import annotations
@@ -97,13 +100,14 @@ def gpu_available() -> bool:
 
 
 def get_profile(name: str | None = None) -> Profile:
-    """The profile named ``name``, else ``$CNN_KERAS_PROFILE``, else ``full`` on a GPU and
-    ``cpu`` without one. ``$CNN_KERAS_DATASET`` overrides its data set.
+    """The profile named ``name``, else ``$CNN_KERAS_PROFILE``, else ``cpu`` (on a GPU too:
+    the hours-long ``full`` is only ever chosen by name). ``$CNN_KERAS_DATASET`` overrides its
+    data set.
 
     Raises:
         ValueError: for an unknown profile name.
     """
-    name = name or os.environ.get(ENV_PROFILE) or ("full" if gpu_available() else "cpu")
+    name = name or os.environ.get(ENV_PROFILE) or "cpu"
     if name not in PROFILES:
         raise ValueError(
             f"Unknown profile {name!r} (from the argument or {ENV_PROFILE}); "
@@ -115,9 +119,18 @@ def get_profile(name: str | None = None) -> Profile:
 
 
 def describe(profile: Profile) -> str:
-    """One line: the profile, the Keras backend and the device, for a notebook's first cell."""
-    device = "GPU" if gpu_available() else "CPU"
-    return (
+    """The profile, the Keras backend and the device, for a notebook's first cell; on a GPU
+    with a reduced profile, a second line on how to ask for ``full``."""
+    gpu = gpu_available()
+    device = "GPU" if gpu else "CPU"
+    line = (
         f"profile={profile.name} backend={keras.backend.backend()} device={device} "
         f"dataset={profile.dataset} image_size={profile.image_size} epochs={profile.epochs}"
     )
+    if gpu and profile.name != "full":
+        line += (
+            "\nA GPU is visible: get_profile('full') (or CNN_KERAS_PROFILE=full) trains at the "
+            f"paper's size, {PROFILES['full'].epochs} epochs on {PROFILES['full'].dataset} "
+            "(downloaded first): hours, not minutes."
+        )
+    return line

@@ -73,8 +73,15 @@ def test_profiles(monkeypatch):
     monkeypatch.setenv(profiles.ENV_DATASET, "cifar10")
     assert profiles.get_profile().dataset == "cifar10"
     monkeypatch.delenv(profiles.ENV_PROFILE)
-    assert profiles.get_profile().name == "cpu"  # no GPU here
+    assert profiles.get_profile().name == "cpu"
     assert "profile=cpu" in profiles.describe(profiles.get_profile())
+    # A visible GPU (a fresh Colab session) keeps the minutes-long default and says how to ask
+    # for the hours-long paper-size run.
+    monkeypatch.setattr(profiles, "gpu_available", lambda: True)
+    assert profiles.get_profile().name == "cpu"
+    described = profiles.describe(profiles.get_profile())
+    assert "device=GPU" in described and "get_profile('full')" in described
+    assert "\n" not in profiles.describe(profiles.get_profile("full"))
     with pytest.raises(ValueError, match=r"Unknown profile 'huge'.*smoke, cpu, full"):
         profiles.get_profile("huge")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,19 +39,85 @@ def test_pyproject_declares_what_the_code_imports():
     assert {"pytest", "nbval", "ruff", "jax"} <= dev
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+CHECK_TAG = "nbval-check-output"
+
+
+def cells(path: Path, kind: str | None = None) -> list[dict]:
+    found = json.loads(path.read_text())["cells"]
+    for cell in found:
+        cell["text"] = "".join(cell["source"])
+    return [cell for cell in found if kind is None or cell["cell_type"] == kind]
+
+
+def exercise_keys(path: Path) -> list[str]:
+    """The exercise keys a notebook's code calls ``exercises.check`` with, in order."""
+    code = "\n".join(cell["text"] for cell in cells(path, "code"))
+    return list(dict.fromkeys(re.findall(r"exercises\.check\(\s*\"(\d\d\.\d+)\"", code)))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
 def test_checked_notebook_cells_keep_output_and_count(path):
     """nbval skips a checked cell without a stored output or execution count."""
-    notebook = json.loads(path.read_text())
-    checked = [
-        cell
-        for cell in notebook["cells"]
-        if cell["cell_type"] == "code"
-        and any(
-            line.strip() == "# NBVAL_CHECK_OUTPUT" for line in "".join(cell["source"]).split("\n")
-        )
-    ]
+    checked = [c for c in cells(path, "code") if CHECK_TAG in c["metadata"].get("tags", [])]
     assert checked, "every notebook checks at least one computed fact"
     for cell in checked:
         assert cell["execution_count"] is not None and cell["outputs"]
         assert not any(output["output_type"] == "error" for output in cell["outputs"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_checks_stay_out_of_the_readers_way(path):
+    """Markers are tags; asserts sit in their own cells, tagged ``check`` and collapsed."""
+    for cell in cells(path, "code"):
+        assert "NBVAL_" not in cell["text"], cell["text"][:200]
+        if "check" in cell["metadata"].get("tags", []):
+            assert cell["metadata"].get("jupyter", {}).get("source_hidden") is True
+        else:
+            assert not re.search(r"^\s*assert\b|\.testing\.assert", cell["text"], re.M), cell[
+                "text"
+            ][:300]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_reads_as_a_lesson(path):
+    """Objectives first; takeaways, exercises and the way onward at the end."""
+    markdown = cells(path, "markdown")
+    opening = markdown[0]["text"]
+    for part in ("**You will learn**", "**Before this**", "**Run time**"):
+        assert part in opening, f"the first cell names {part}"
+    headings = [line for cell in markdown for line in cell["text"].splitlines()]
+    assert "## Takeaways" in headings and "## Exercises" in headings
+    number = int(path.name[:2])
+    following = [p for p in NOTEBOOKS if int(p.name[:2]) == number + 1]
+    if following:
+        assert f"]({following[0].name})" in markdown[-1]["text"], "the last cell links onward"
+
+
+def test_notebook_00_maps_the_suite():
+    text = "\n".join(cell["text"] for cell in cells(NOTEBOOKS[0], "markdown"))
+    for path in NOTEBOOKS[1:]:
+        assert f"]({path.name})" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)
+def test_relative_links_resolve(path):
+    text = "\n".join(cell["text"] for cell in cells(path, "markdown"))
+    for target in re.findall(r"\]\(([^)#:]+?\.(?:ipynb|png|md|csv))\)", text):
+        assert (path.parent / target).exists(), target
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_are_registered_and_solved(path):
+    """3 to 6 exercises a student checks with ``exercises.check``; a solutions notebook for
+    teachers works every one of them."""
+    from cnn_keras import exercises
+
+    number = path.name[:2]
+    keys = exercise_keys(path)
+    assert keys == [e.key for e in exercises.exercises_for(number)]
+    assert 3 <= len(keys) <= 6
+    solved = [p for p in SOLUTIONS if p.name.startswith(number)]
+    assert len(solved) == 1, f"notebooks/solutions/{number}_..._solutions.ipynb"
+    assert exercise_keys(solved[0]) == keys

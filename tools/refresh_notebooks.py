@@ -5,7 +5,7 @@ Usage: python tools/refresh_notebooks.py [--profile smoke] [--jobs 2] notebooks/
 quick pass to store the checked cells' outputs while editing, not what is committed).
 
 The committed notebooks carry one cpu-profile run, so a reader on a code-hosting site sees
-every curve, filter and chart. Cells that carry ``# NBVAL_CHECK_OUTPUT`` get the ``keep_output``
+every curve, filter and chart. Cells tagged ``nbval-check-output`` also get the ``keep_output``
 tag: nbval on the smoke profile compares their printout (profile-independent facts) with the
 stored one. stderr is dropped (TensorFlow's log lines, temporary paths). A notebook over
 ``MAX_BYTES`` is an error: a training cell printed too much or a figure is too large.
@@ -22,13 +22,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 PROFILE = "cpu"
 MAX_BYTES = 2_000_000
 
 
 def is_checked(cell) -> bool:
-    return any(line.strip() == CHECK_MARK for line in cell.source.splitlines())
+    return CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def refresh(path: Path, profile: str = PROFILE) -> None:
@@ -37,7 +37,10 @@ def refresh(path: Path, profile: str = PROFILE) -> None:
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     start = time.perf_counter()
     NotebookClient(
-        notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}
+        notebook,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     for cell in notebook.cells:
         if cell.cell_type != "code":
