@@ -131,7 +131,7 @@ def test_mobilenet_bad_arguments():
             ValueError, match=rf"alpha must be a number in \[0.03125, 16\].*={alpha!r}"
         ):
             build_model("mobilenet", alpha=alpha)
-    with pytest.raises(ValueError, match=r"depth_multiplier must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"depth_multiplier must be an int in \[1, 64\].*=0"):
         build_model("mobilenet", depth_multiplier=0)
     with pytest.raises(ValueError, match=r"input_shape=\(31, 32, 3\) is too small.*at least 32"):
         build_model("mobilenet", input_shape=(31, 32, 3))
