@@ -35,7 +35,6 @@ def check_activation(name: str, value) -> None:
 
 
 def check_head_args(
-    *,
     include_top: bool,
     pooling: str | None,
     classes: int,
@@ -46,7 +45,8 @@ def check_head_args(
     bool, ``pooling`` not None/"avg"/"max", ``classes`` not an int >= 1, an activation Keras
     does not know, or ``dropout`` outside [0, 1).
 
-    Builders call it before building anything, so a bad argument fails at once.
+    Builders call it before building anything, so a bad argument fails at once, with their
+    arguments of the same names in this order.
     """
     check_bool("include_top", include_top)
     check_choice("pooling", pooling, POOLINGS)
@@ -88,13 +88,7 @@ def classifier_head(
         dropout: the dropout rate.
         classifier_name: the classifier layer's name.
     """
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     classes = int(classes)
     if not include_top:
         if pooling == "avg":

@@ -82,13 +82,7 @@ def alexnet_style(
     name: str,
 ) -> keras.Model:
     """Builds an AlexNet-style network from its conv rows (see :func:`alexnet`'s arguments)."""
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=min(row.filters for row in rows)
     )

@@ -149,12 +149,7 @@ def densenet(
     )
     check_bool("bottleneck", bottleneck)
     check_choice("stem", stem, STEMS)
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation)
     inputs = image_input(
         input_shape,
         default_size=224 if stem == "imagenet" else 32,

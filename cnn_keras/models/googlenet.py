@@ -299,13 +299,7 @@ def googlenet(
 
     Reference: [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842) (CVPR 2015)
     """
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     check_bool("aux_logits", aux_logits)
     check_bool("batch_norm", batch_norm)
     if local_response_norm is not None:

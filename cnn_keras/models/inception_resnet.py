@@ -259,13 +259,7 @@ def inception_resnet(
         Learning](https://arxiv.org/abs/1602.07261) (AAAI 2017)
     """
     spec = CONFIGS[check_choice("config", config, CONFIGS)]
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     width_multiplier = check_width_multiplier(
         width_multiplier,
         narrowest=narrowest_conv(

@@ -365,13 +365,7 @@ def inception_v3(
     Reference: [Rethinking the Inception Architecture for Computer Vision](
         https://arxiv.org/abs/1512.00567) (CVPR 2016)
     """
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=narrowest_conv(STEM, BLOCKS)
     )

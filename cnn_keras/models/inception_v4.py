@@ -170,13 +170,7 @@ def inception_v4(
     Reference: [Inception-v4, Inception-ResNet and the Impact of Residual Connections on
         Learning](https://arxiv.org/abs/1602.07261) (AAAI 2017)
     """
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=narrowest_conv(STEM, [branches for _, _, branches in STAGES])
     )

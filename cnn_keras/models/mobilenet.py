@@ -125,13 +125,7 @@ def mobilenet(
     depth_multiplier = check_int(
         "depth_multiplier", depth_multiplier, minimum=1, maximum=64, hint="1 in the paper"
     )
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     inputs = image_input(
         input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
     )

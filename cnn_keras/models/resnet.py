@@ -264,12 +264,7 @@ def resnet(
     depth = check_choice(
         "depth", check_int("depth", depth), sorted(STAGES), hint="the paper's Table 1"
     )
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation)
     cardinality = check_int(
         "cardinality", cardinality, minimum=1, hint="1 for ResNet, 32 for ResNeXt 32x4d"
     )

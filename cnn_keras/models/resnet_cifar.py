@@ -79,12 +79,7 @@ def resnet_cifar(
             f"received depth={depth!r}."
         )
     check_bool("shortcuts", shortcuts)
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(STAGE_WIDTHS))
     n = (int(depth) - 2) // 6
     inputs = image_input(

@@ -81,13 +81,7 @@ def vgg(
     check_choice(
         "config", config, CONFIGS, hint="the paper's Table 1: A=VGG11, B=VGG13, D=VGG16, E=VGG19"
     )
-    check_head_args(
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
-    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     check_bool("batch_norm", batch_norm)
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=min(min(stage) for stage in CONFIGS[config])
