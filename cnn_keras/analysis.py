@@ -5,10 +5,12 @@ Conventions, the same as the papers':
 - **MACs** (multiply-accumulates) count the multiplications of convolutions and fully connected
   layers, one per weight use: a ``Conv2D`` costs ``H_out * W_out * C_out * kh * kw * C_in /
   groups``, a ``DepthwiseConv2D`` ``H_out * W_out * C * kh * kw`` (times its depth multiplier),
-  a ``Dense`` ``inputs * units``. Bias additions, batch norm, activations and pooling are not
-  counted. This is what the ResNet paper calls "FLOPs" (3.6 G for ResNet-34), what GoogLeNet
-  and VGG call "multiply-adds", and half of what a FLOP counter that counts the multiplication
-  and the addition apart reports.
+  a ``Dense`` ``inputs * units``. ``Conv1D`` and ``Conv3D`` count the same way over one or
+  three axes; a transposed conv (``Conv2DTranspose``) multiplies every *input* value by its
+  ``kh * kw * C_out`` weights: ``H_in * W_in * C_in * kh * kw * C_out``. Bias additions,
+  batch norm, activations and pooling are not counted. This is what the ResNet paper calls
+  "FLOPs" (3.6 G for ResNet-34), what GoogLeNet and VGG call "multiply-adds", and half of what
+  a FLOP counter that counts the multiplication and the addition apart reports.
 - **Activations** are the values a layer outputs for one image. Elementwise layers that
   frameworks run in place (activations, dropout) and reshapes (flatten), which are views of
   their input, are listed but not added to the total, so the
@@ -30,6 +32,8 @@ from collections.abc import Iterable
 import keras
 import numpy as np
 
+from cnn_keras.checks import check_bool, check_int
+
 # Layers that make no new tensor (in-place elementwise ops, views): not added to totals.
 INPLACE_LAYERS = (
     keras.layers.Activation,
@@ -50,10 +54,19 @@ _WINDOW_LAYERS = (
     keras.layers.MaxPooling2D,
     keras.layers.AveragePooling2D,
 )
+_CONV_LAYERS = (keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
+_TRANSPOSED_LAYERS = (
+    keras.layers.Conv1DTranspose,
+    keras.layers.Conv2DTranspose,
+    keras.layers.Conv3DTranspose,
+)
+_DEPTHWISE_LAYERS = (keras.layers.DepthwiseConv1D, keras.layers.DepthwiseConv2D)
+_SEPARABLE_LAYERS = (keras.layers.SeparableConv1D, keras.layers.SeparableConv2D)
 _WEIGHT_LAYERS = (
-    keras.layers.Conv2D,
-    keras.layers.DepthwiseConv2D,
-    keras.layers.SeparableConv2D,
+    *_CONV_LAYERS,
+    *_TRANSPOSED_LAYERS,
+    *_DEPTHWISE_LAYERS,
+    *_SEPARABLE_LAYERS,
     keras.layers.Dense,
 )
 _GLOBAL_LAYERS = (
@@ -78,14 +91,10 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
             ``S`` (the filter would not fit a whole number of times), naming the paddings that
             would fit.
     """
-    for arg, value, least in (
-        ("size", size, 1),
-        ("kernel_size", kernel_size, 1),
-        ("stride", stride, 1),
-        ("padding", padding, 0),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"{arg} must be an int >= {least}; received {arg}={value!r}.")
+    size = check_int("size", size, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    padding = check_int("padding", padding, minimum=0)
     span = size - kernel_size + 2 * padding
     if span < 0:
         raise ValueError(
@@ -104,7 +113,16 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
 
 def conv_params(filters: int, kernel_size: int, in_channels: int, *, bias: bool = True) -> int:
     """Parameters of a conv layer: ``K * (F * F * C + 1)`` with a bias, ``K * F * F * C``
-    without (K filters of size F over C input channels)."""
+    without (K filters of size F over C input channels).
+
+    Raises:
+        ValueError: unless ``filters``, ``kernel_size`` and ``in_channels`` are ints >= 1 and
+            ``bias`` a bool.
+    """
+    filters = check_int("filters", filters, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    in_channels = check_int("in_channels", in_channels, minimum=1)
+    bias = check_bool("bias", bias)
     return filters * (kernel_size * kernel_size * in_channels + int(bias))
 
 
@@ -166,6 +184,39 @@ def _pair(value) -> tuple[int, int]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
+def _functional(model, function: str) -> keras.Model:
+    """``model`` if it is a functional or Sequential ``keras.Model`` built on a
+    ``keras.Input``: the measures walk its graph of layers."""
+    inputs = None
+    if isinstance(model, keras.Model):
+        try:
+            inputs = model.inputs
+        except (AttributeError, ValueError):
+            inputs = None
+    if not inputs:
+        raise ValueError(
+            f"{function} needs a functional or Sequential keras.Model built on a keras.Input "
+            f"(as every cnn_keras builder makes); received model={model!r}. A layer, None or "
+            "a subclassed model has no graph of layers to walk: wrap a layer in "
+            "keras.Model(inputs, layer(inputs)), rebuild a subclassed model functionally."
+        )
+    return model
+
+
+def _fixed_sizes(model: keras.Model, function: str) -> keras.Model:
+    """``model`` if every input has fixed sizes (costs and activations depend on them)."""
+    _functional(model, function)
+    for tensor in model.inputs:
+        if any(d is None for d in tuple(tensor.shape)[1:]):
+            raise ValueError(
+                f"{function} needs fixed input sizes: {model.name}'s input "
+                f"{tensor.name!r} has shape {tuple(tensor.shape)}, free sizes (None) "
+                "cost as much as the image they get. Build the model with a fixed "
+                "input_shape, such as (224, 224, 3)."
+            )
+    return model
+
+
 def layer_macs(layer: keras.layers.Layer) -> int:
     """Multiply-accumulates of one layer for one image (0 for layers without weights).
 
@@ -173,28 +224,31 @@ def layer_macs(layer: keras.layers.Layer) -> int:
     """
     if isinstance(layer, keras.Model):
         return count_macs(layer)
-    if isinstance(layer, keras.layers.DepthwiseConv2D):
-        kh, kw = layer.kernel_size
-        return math.prod(_shape(layer.output)) * kh * kw
-    if isinstance(layer, keras.layers.SeparableConv2D):
-        kh, kw = layer.kernel_size
-        in_channels = layer.input.shape[-1]
-        out_h, out_w, out_c = _shape(layer.output)
-        depthwise = out_h * out_w * in_channels * layer.depth_multiplier * kh * kw
-        return depthwise + out_h * out_w * out_c * in_channels * layer.depth_multiplier
-    if isinstance(layer, keras.layers.Conv2D):
-        kh, kw = layer.kernel_size
-        in_channels = layer.input.shape[-1]
-        return math.prod(_shape(layer.output)) * kh * kw * in_channels // layer.groups
+    if not isinstance(layer, _WEIGHT_LAYERS):
+        return 0
+    out_shape = _shape(layer.output)
     if isinstance(layer, keras.layers.Dense):
-        in_units = layer.input.shape[-1]
-        positions = math.prod(_shape(layer.output)[:-1])
-        return positions * in_units * layer.units
-    return 0
+        return math.prod(out_shape[:-1]) * layer.input.shape[-1] * layer.units
+    kernel = math.prod(layer.kernel_size)
+    in_channels = layer.input.shape[-1]
+    if isinstance(layer, _DEPTHWISE_LAYERS):  # one kernel per output channel
+        return math.prod(out_shape) * kernel
+    if isinstance(layer, _SEPARABLE_LAYERS):
+        positions = math.prod(out_shape[:-1])
+        depthwise = positions * in_channels * layer.depth_multiplier * kernel
+        return depthwise + positions * out_shape[-1] * in_channels * layer.depth_multiplier
+    if isinstance(layer, _TRANSPOSED_LAYERS):  # every input value meets kernel * C_out weights
+        return math.prod(_shape(layer.input)) * kernel * out_shape[-1]
+    return math.prod(out_shape) * kernel * in_channels // layer.groups
 
 
 def count_macs(model: keras.Model) -> int:
-    """Total multiply-accumulates of a model for one image (see the module's conventions)."""
+    """Total multiply-accumulates of a model for one image (see the module's conventions).
+
+    Raises:
+        ValueError: unless ``model`` is a functional or Sequential model with fixed input sizes.
+    """
+    _fixed_sizes(model, "count_macs")
     return sum(layer_macs(layer) for layer in model.layers)
 
 
@@ -218,7 +272,12 @@ def _parents(layer, model_layers: set[int]) -> list:
 
 
 def layer_table(model: keras.Model) -> list[LayerStats]:
-    """One :class:`LayerStats` per layer of a functional model, in the model's order."""
+    """One :class:`LayerStats` per layer of a functional model, in the model's order.
+
+    Raises:
+        ValueError: unless ``model`` is a functional or Sequential model with fixed input sizes.
+    """
+    _fixed_sizes(model, "layer_table")
     model_layers = {id(layer) for layer in model.layers}
     # Per layer: receptive field and jump (input pixels between adjacent outputs), per axis.
     field: dict[int, tuple[tuple[int, int], tuple[int, int]] | None] = {}
@@ -264,7 +323,12 @@ def weight_layer_depth(model: keras.Model) -> int:
     longest branch. GoogLeNet's paper: "22 layers deep when counting only layers with
     parameters": ``conv1``, ``conv2_3x3_reduce``, ``conv2_3x3``, a reduction and a 3x3 in each
     of the nine modules, and the classifier.
+
+    Raises:
+        ValueError: unless ``model`` is a functional or Sequential model (a subclassed model
+            has no graph to walk).
     """
+    _functional(model, "weight_layer_depth")
     model_layers = {id(layer) for layer in model.layers}
     depth: dict[int, int] = {}
     for layer in model.layers:  # in topological order
@@ -281,7 +345,12 @@ def count_activations(model: keras.Model) -> int:
 
 
 def activation_memory(model: keras.Model, bytes_per_value: int = 4) -> int:
-    """Bytes of :func:`count_activations` for one image (float32 by default)."""
+    """Bytes of :func:`count_activations` for one image (float32 by default; 2 for float16).
+
+    Raises:
+        ValueError: unless ``bytes_per_value`` is an int in [1, 8].
+    """
+    bytes_per_value = check_int("bytes_per_value", bytes_per_value, minimum=1, maximum=8)
     return count_activations(model) * bytes_per_value
 
 

@@ -33,10 +33,20 @@ import importlib.util
 import math
 import os
 import socket
+from collections.abc import Sequence
 from pathlib import Path
 
 import keras
 import numpy as np
+
+from cnn_keras.checks import (
+    MAX_IMAGE_SIZE,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    suggestion,
+)
 
 DIGITS = "digits"
 FASHION_MNIST = "fashion_mnist"
@@ -138,17 +148,16 @@ class Splits:
     class_names: tuple[str, ...] | None = None
 
 
-def check_image_size(image_size: int) -> None:
-    """Raises ``ValueError`` unless ``image_size`` is an int >= 8."""
-    if isinstance(image_size, bool) or not isinstance(image_size, int) or image_size < 8:
-        raise ValueError(
-            f"image_size must be an int >= 8 (pixels per side); received image_size={image_size!r}."
-        )
-
-
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1; received {name}={value!r}.")
+def check_image_size(image_size: int) -> int:
+    """``image_size`` as an int, if it is an int in [8, :data:`~cnn_keras.checks.MAX_IMAGE_SIZE`]
+    (larger images exhaust memory: ``image_size=4096`` aborted the process inside XLA)."""
+    return check_int(
+        "image_size",
+        image_size,
+        minimum=8,
+        maximum=MAX_IMAGE_SIZE,
+        hint="pixels per side; larger images exhaust memory or abort inside XLA",
+    )
 
 
 def tensorflow_available() -> bool:
@@ -175,9 +184,10 @@ def _resolve_augment(augment: str | None, name: str, family: str | None) -> str:
         return "none"
     if augment == "auto":
         return default_augment(name, family)
-    if augment not in AUGMENTATIONS:
+    if not isinstance(augment, str) or augment not in AUGMENTATIONS:
         raise ValueError(
             f"Unknown augment={augment!r}; use 'auto', None or one of {', '.join(AUGMENTATIONS)}."
+            + suggestion(augment, AUGMENTATIONS)
         )
     return augment
 
@@ -196,7 +206,15 @@ def digits_arrays(
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    check_image_size(image_size)
+    image_size = check_image_size(image_size)
+    check_float(
+        "test_fraction",
+        test_fraction,
+        minimum=0,
+        maximum=1,
+        min_inclusive=False,
+        max_inclusive=False,
+    )
     digits = load_digits()
     images = (digits.images / 16.0).astype("float32")[..., None]  # 8x8x1, in [0, 1]
     images = np.repeat(resize_images(images, image_size), 3, axis=-1)
@@ -411,7 +429,8 @@ class ArrayDataset(keras.utils.PyDataset):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        _check_positive_int("batch_size", batch_size)
+        batch_size = check_int("batch_size", batch_size, minimum=1)
+        seed = check_int("seed", seed, minimum=0)
         if len(x) != len(y):
             raise ValueError(f"x and y differ in length: len(x)={len(x)}, len(y)={len(y)}.")
         self.x, self.y = x, np.asarray(y, "int32")
@@ -473,7 +492,10 @@ def load_arrays(
     tensorflow-datasets sets are read into memory through TensorFlow (fine for CIFAR, not for
     ImageNet). Arguments as :func:`load`.
     """
-    _check_load_args(name, image_size, batch_size, train_samples, test_samples)
+    name, image_size, batch_size, train_samples, test_samples, seed = _check_load_args(
+        name, image_size, batch_size, train_samples, test_samples, seed
+    )
+    normalize = check_bool("normalize", normalize)
     augment = _resolve_augment(augment, name, family)
     if name in (DIGITS, FASHION_MNIST):
         (x_train, y_train), (x_test, y_test), stats, class_names = _offline_arrays(
@@ -536,7 +558,7 @@ def repeat_labels(splits: Splits, copies: int) -> Splits:
     """``splits`` with every batch's labels given ``copies`` times, as a tuple: the targets of
     a model with that many outputs that all predict the class (GoogLeNet with its two
     auxiliary classifiers: ``copies=3``). Works on ``tf.data`` and NumPy splits alike."""
-    _check_positive_int("copies", copies)
+    copies = check_int("copies", copies, minimum=1)
 
     def repeat(dataset):
         if isinstance(dataset, ArrayDataset):
@@ -550,17 +572,66 @@ def repeat_labels(splits: Splits, copies: int) -> Splits:
 # tf.data
 
 
-def _check_load_args(name, image_size, batch_size, train_samples, test_samples) -> None:
-    if name not in DATASETS and not (isinstance(name, str) and os.path.isdir(name)):
+def _check_load_args(
+    name, image_size, batch_size, train_samples, test_samples, seed
+) -> tuple[str, int, int, int | None, int | None, int]:
+    """The arguments :func:`load` and :func:`load_arrays` share, checked, as plain ints."""
+    if not isinstance(name, str) or (name not in DATASETS and not os.path.isdir(name)):
         raise ValueError(
             f"Unknown data set name={name!r}; use one of {', '.join(DATASETS)}, or a folder "
-            "holding train/<class>/<image> and test/<class>/<image>."
+            "holding train/<class>/<image> and test/<class>/<image>." + suggestion(name, DATASETS)
         )
-    check_image_size(image_size)
-    _check_positive_int("batch_size", batch_size)
-    for arg, value in (("train_samples", train_samples), ("test_samples", test_samples)):
-        if value is not None:
-            _check_positive_int(arg, value)
+    image_size = check_image_size(image_size)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    train_samples, test_samples = (
+        None if value is None else check_int(arg, value, minimum=1, hint="None: all")
+        for arg, value in (("train_samples", train_samples), ("test_samples", test_samples))
+    )
+    seed = check_int("seed", seed, minimum=0)
+    return name, image_size, batch_size, train_samples, test_samples, seed
+
+
+# The files tensorflow-datasets' ImageFolder reads, by the bytes they start with.
+IMAGE_SIGNATURES = {
+    ".png": b"\x89PNG\r\n\x1a\n",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+}
+
+
+def check_image_folder(root: str, splits: Sequence[str]) -> None:
+    """Raises ``ValueError`` for a folder data set that cannot train a classifier: fewer than
+    two class folders, or an image file that is not what its name says (an empty, truncated
+    at the header or mislabelled file), named, rather than failing inside TensorFlow at the
+    first batch. Reads the first bytes of each file only.
+
+    Args:
+        root: the folder holding ``<split>/<class>/<image>``.
+        splits: the split folders to check (``train`` and ``test``).
+    """
+    classes = set()
+    for split in splits:
+        split_dir = Path(root, split)
+        for class_dir in sorted(p for p in split_dir.iterdir() if p.is_dir()):
+            classes.add(class_dir.name)
+            for path in sorted(class_dir.iterdir()):
+                signature = IMAGE_SIGNATURES.get(path.suffix.lower())
+                if signature is None:
+                    continue  # not read by ImageFolder
+                with open(path, "rb") as file:
+                    head = file.read(len(signature))
+                if head != signature:
+                    raise ValueError(
+                        f"{path} is not a {path.suffix.lower()[1:].upper()} image (it starts "
+                        f"with {head!r}, not {signature!r}): the folder data set name={root!r} "
+                        "cannot be read. Replace or remove the file."
+                    )
+    if len(classes) < 2:
+        raise ValueError(
+            f"The folder data set name={root!r} has {len(classes)} class folder(s) "
+            f"{sorted(classes)} in {', '.join(splits)}: a classifier needs at least two "
+            "(train/<class>/<image> with one folder per class)."
+        )
 
 
 def _tf_resize(image, size: int):
@@ -723,8 +794,7 @@ def load(
             for and how to get it.
         ConnectionError: when ``download=True`` and the network is unreachable.
     """
-    if backend not in ("auto", "tf", "numpy"):
-        raise ValueError(f"backend must be 'auto', 'tf' or 'numpy'; received backend={backend!r}.")
+    check_choice("backend", backend, ("auto", "tf", "numpy"))
     if backend == "numpy" or (backend == "auto" and not tensorflow_available()):
         return load_arrays(
             name,
@@ -741,7 +811,11 @@ def load(
         )
     import tensorflow as tf
 
-    _check_load_args(name, image_size, batch_size, train_samples, test_samples)
+    name, image_size, batch_size, train_samples, test_samples, seed = _check_load_args(
+        name, image_size, batch_size, train_samples, test_samples, seed
+    )
+    normalize = check_bool("normalize", normalize)
+    shuffle_buffer = check_int("shuffle_buffer", shuffle_buffer, minimum=1)
     augment = _resolve_augment(augment, name, family)
     if name in (DIGITS, FASHION_MNIST):
         (x_train, y_train), (x_test, y_test), stats, class_names = _offline_arrays(
@@ -829,6 +903,7 @@ def _tfds_splits(name: str, *, data_dir: str | None, download: bool, manual_dir:
                 f"The folder name={name!r} must hold train/ and test/ (or val/) subfolders of "
                 f"class folders; found splits {sorted(splits)}."
             )
+        check_image_folder(name, ("train", test_split))
         train, test = (
             builder.as_dataset(split=s, as_supervised=True, shuffle_files=s == "train")
             for s in ("train", test_split)

@@ -7,22 +7,52 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_bool, check_choice, check_float, check_int, suggestion
+
 POOLINGS = (None, "avg", "max")
+# Keras's activation functions by name, for the suggestion on a misspelt one.
+ACTIVATIONS = tuple(
+    name
+    for name in dir(keras.activations)
+    if not name.startswith("_") and name not in ("get", "serialize", "deserialize")
+)
 
 
-def check_head_args(*, include_top: bool, pooling: str | None, classes: int) -> None:
-    """Raises ``ValueError`` for a ``pooling`` or ``classes`` that no head can take.
+def check_activation(name: str, value) -> None:
+    """Raises ``ValueError`` unless ``value`` is ``None``, a callable, or a name Keras knows."""
+    if value is None or callable(value):
+        return
+    try:
+        keras.activations.get(value)
+    except (ValueError, TypeError):
+        pass
+    else:
+        return
+    raise ValueError(
+        f"{name} must be None (logits), 'softmax' or another Keras activation name; received "
+        f"{name}={value!r}." + suggestion(value, ACTIVATIONS)
+    )
 
-    Builders call it before building anything, so a bad argument fails at once.
+
+def check_head_args(
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | None = "softmax",
+    dropout: float = 0.0,
+) -> None:
+    """Raises ``ValueError`` for a head argument that no head can take: ``include_top`` not a
+    bool, ``pooling`` not None/"avg"/"max", ``classes`` not an int >= 1, an activation Keras
+    does not know, or ``dropout`` outside [0, 1).
+
+    Builders call it before building anything, so a bad argument fails at once, with their
+    arguments of the same names in this order.
     """
-    if pooling not in POOLINGS:
-        raise ValueError(
-            f"pooling must be one of None, 'avg' or 'max'; received pooling={pooling!r}."
-        )
-    if include_top and (isinstance(classes, bool) or not isinstance(classes, int) or classes < 1):
-        raise ValueError(
-            f"classes must be an int >= 1 (1000 for ImageNet); received classes={classes!r}."
-        )
+    check_bool("include_top", include_top)
+    check_choice("pooling", pooling, POOLINGS)
+    check_int("classes", classes, minimum=1, hint="1000 for ImageNet")
+    check_activation("classifier_activation", classifier_activation)
+    check_float("dropout", dropout, minimum=0, maximum=1, max_inclusive=False)
 
 
 def classifier_head(
@@ -58,7 +88,8 @@ def classifier_head(
         dropout: the dropout rate.
         classifier_name: the classifier layer's name.
     """
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    classes = int(classes)
     if not include_top:
         if pooling == "avg":
             return layers.GlobalAveragePooling2D(name="avg_pool")(x)

@@ -12,29 +12,41 @@ from collections.abc import Sequence
 import keras
 from keras import layers, ops
 
+from cnn_keras.checks import (
+    MAX_WIDTH_MULTIPLIER,
+    check_float,
+    check_image_shape,
+    check_int,
+    is_int,
+)
+
 PACKAGE = "cnn_keras"
 
 
 def image_input(
-    input_shape: Sequence[int] | None,
+    input_shape: Sequence[int | None] | None,
     *,
     default_size: int,
     min_size: int,
     model_name: str,
+    include_top: bool = True,
 ) -> keras.KerasTensor:
     """The model's ``keras.Input``, after checking ``input_shape``.
 
     Args:
         input_shape: ``(height, width, channels)``, channels last, or ``None`` for the paper's
             ``(size, size, 3)``. Any number of channels works (as in keras.applications
-            without pretrained weights): 1 for grayscale images such as Fashion-MNIST.
+            without pretrained weights): 1 for grayscale images such as Fashion-MNIST. Without
+            the top, height and width may be ``None`` (any size, as keras.applications).
         default_size: the paper's square input size.
         min_size: the smallest height and width the network accepts.
         model_name: the model's name, for error messages.
+        include_top: whether the model ends in the classifier (then sizes must be fixed).
 
     Raises:
-        ValueError: if the shape is not ``(height, width, channels)`` with both sizes at least
-            ``min_size`` and at least one channel, or if Keras is set to ``channels_first``.
+        ValueError: if the shape is not ``(height, width, channels)`` of ints with both sizes
+            in ``[min_size, MAX_IMAGE_SIZE]`` and at least one channel, if a size is ``None``
+            with the top, or if Keras is set to ``channels_first``.
     """
     if keras.config.image_data_format() != "channels_last":
         raise ValueError(
@@ -44,26 +56,15 @@ def image_input(
         )
     if input_shape is None:
         input_shape = (default_size, default_size, 3)
-    try:
-        shape = tuple(int(d) for d in input_shape)
-    except (TypeError, ValueError):
-        shape = ()
-    if len(shape) != 3:
+    paper = f"the paper's shape for {model_name} is ({default_size}, {default_size}, 3)"
+    shape = check_image_shape(
+        "input_shape", input_shape, min_size=min_size, allow_none=True, hint=paper
+    )
+    if include_top and None in shape:
         raise ValueError(
-            f"input_shape must be (height, width, channels); received input_shape="
-            f"{input_shape!r}. The paper's shape for {model_name} is "
-            f"({default_size}, {default_size}, 3)."
-        )
-    height, width, channels = shape
-    if channels < 1:
-        raise ValueError(
-            f"input_shape must end in at least 1 channel (3 for RGB, 1 for grayscale); received "
-            f"input_shape={shape} for {model_name}."
-        )
-    if height < min_size or width < min_size:
-        raise ValueError(
-            f"input_shape={shape} is too small for {model_name}: height and width must be at "
-            f"least {min_size} (the smallest input it accepts); the paper uses {default_size}."
+            f"input_shape={tuple(input_shape)!r} has a free height or width, which only works "
+            f"without the top (include_top=False); the classifier of {model_name} needs fixed "
+            f"sizes, at least {min_size} ({paper})."
         )
     return keras.Input(shape=shape, name="input")
 
@@ -86,13 +87,35 @@ def scaled_width(filters: int, width_multiplier: float) -> int:
     return max(1, round(filters * width_multiplier))
 
 
-def check_width_multiplier(width_multiplier: float) -> None:
-    """Raises ``ValueError`` unless ``width_multiplier`` is a positive number."""
-    if not isinstance(width_multiplier, (int, float)) or width_multiplier <= 0:
-        raise ValueError(
-            f"width_multiplier must be a number > 0 (1.0 is the paper's width, 0.25 a quarter); "
-            f"received width_multiplier={width_multiplier!r}."
-        )
+def check_width_multiplier(
+    width_multiplier: float, *, narrowest: int, name: str = "width_multiplier"
+) -> float:
+    """``width_multiplier`` as a float, if it keeps the net's narrowest layer at least one
+    channel wide (``narrowest * width_multiplier >= 1``) and is at most
+    :data:`~cnn_keras.checks.MAX_WIDTH_MULTIPLIER`.
+
+    Below that bound layers collapse to one channel each: the net still builds but learns
+    nothing; above it the weights exhaust memory.
+
+    Args:
+        width_multiplier: the factor on every width (1.0 is the paper's).
+        narrowest: the filters of the narrowest layer at the paper's width.
+        name: the argument's name (MobileNet's is ``alpha``).
+
+    Raises:
+        ValueError: for a bool, nan, inf, or a value out of
+            ``[1 / narrowest, MAX_WIDTH_MULTIPLIER]``; the message gives the bounds.
+    """
+    return check_float(
+        name,
+        width_multiplier,
+        minimum=1 / narrowest,
+        maximum=MAX_WIDTH_MULTIPLIER,
+        hint=(
+            f"1.0 is the paper's width, 0.25 a quarter; below 1/{narrowest} the narrowest "
+            f"layer, {narrowest} filters wide, would have less than one channel"
+        ),
+    )
 
 
 def conv_bn_act(
@@ -184,10 +207,11 @@ class LocalResponseNormalization(layers.Layer):
         beta: float = 0.75,
         **kwargs,
     ):
-        if not isinstance(size, int) or size < 1 or size % 2 == 0:
+        if not (is_int(size) and size >= 1 and size % 2 == 1):
             raise ValueError(
                 f"size must be an odd positive int (the paper uses 5); received size={size!r}."
             )
+        size = int(size)
         kwargs["dtype"] = "float32"
         super().__init__(**kwargs)
         self.size = size
@@ -233,9 +257,8 @@ class ZeroPadShortcut(layers.Layer):
     """
 
     def __init__(self, filters: int, strides: int = 1, **kwargs):
-        for arg, value in (("filters", filters), ("strides", strides)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{arg} must be an int >= 1; received {arg}={value!r}.")
+        filters = check_int("filters", filters, minimum=1)
+        strides = check_int("strides", strides, minimum=1)
         super().__init__(**kwargs)
         self.filters = filters
         self.strides = strides
@@ -268,18 +291,21 @@ class ZeroPadShortcut(layers.Layer):
         return config
 
 
-def check_residual_scale(scale: float, *, arg: str = "residual_scale") -> None:
-    """Raises ``ValueError`` unless ``scale`` is a number in (0, 1].
+def check_residual_scale(scale: float, *, arg: str = "residual_scale") -> float:
+    """``scale`` as a float, if it is a number in (0, 1].
 
     Args:
         scale: the factor a residual is multiplied by before it is added to the shortcut.
         arg: the argument's name, for the message.
     """
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 1:
-        raise ValueError(
-            f"{arg} must be a number in (0, 1] (the Inception-v4 paper scales residuals by 0.1 "
-            f"to 0.3; 1 adds them unscaled); received {arg}={scale!r}."
-        )
+    return check_float(
+        arg,
+        scale,
+        minimum=0,
+        maximum=1,
+        min_inclusive=False,
+        hint="the Inception-v4 paper scales residuals by 0.1 to 0.3; 1 adds them unscaled",
+    )
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -299,9 +325,9 @@ class ScaledResidual(layers.Layer):
     """
 
     def __init__(self, scale: float, **kwargs):
-        check_residual_scale(scale, arg="scale")
+        scale = check_residual_scale(scale, arg="scale")
         super().__init__(**kwargs)
-        self.scale = float(scale)
+        self.scale = scale
 
     def call(self, inputs):
         shortcut, residual = inputs

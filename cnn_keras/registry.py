@@ -14,11 +14,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import inspect
 import pkgutil
 from collections.abc import Callable
 from typing import Any
 
 import keras
+
+from cnn_keras.checks import check_keywords, check_str, suggestion
+
+# The keras.applications keywords: a preset may set a default for them (the CIFAR nets'
+# classes=10), and a caller may always change it.
+HEAD_KEYWORDS = frozenset(
+    ("include_top", "input_shape", "pooling", "classes", "classifier_activation", "name")
+)
+# Keywords a family spells its own way: passing one to a builder that takes the other says so.
+KEYWORD_ALIASES = {"width_multiplier": "alpha", "alpha": "width_multiplier"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,11 +67,59 @@ class ModelSpec:
         return (self.min_input_size, self.min_input_size, 3)
 
     def build(self, **kwargs: Any) -> keras.Model:
-        """Builds the model; ``kwargs`` override the preset and the builder's defaults."""
+        """Builds the model; ``kwargs`` override the builder's defaults.
+
+        Raises:
+            ValueError: for a keyword the builder does not take (listing those it takes, with
+                the closest to a misspelling), or one that changes what the preset selects
+                (``vgg16`` with ``config="A"`` is not VGG16: build ``vgg11``, or call the
+                family builder). Head keywords (``classes`` ...) may always be changed.
+        """
+        accepted = {
+            key
+            for key, parameter in inspect.signature(self.builder).parameters.items()
+            if parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+        }
+        check_keywords(f"build_model({self.name!r})", kwargs, accepted, aliases=KEYWORD_ALIASES)
+        for key, value in kwargs.items():
+            if (
+                key in self.preset
+                and key not in HEAD_KEYWORDS
+                and not _same(value, self.preset[key])
+            ):
+                raise ValueError(self._preset_message(key, value))
+        if "name" in kwargs:
+            check_str("name", kwargs["name"], hint="the model's name")
         return self.builder(**{**self.preset, "name": self.name, **kwargs})
+
+    def _preset_message(self, key: str, value: Any) -> str:
+        twins = [
+            spec.name
+            for spec in _REGISTRY.values()
+            if spec.builder is self.builder and _same(spec.preset.get(key), value)
+        ]
+        instead = f"build_model({twins[0]!r})" if twins else "another registered model"
+        builder = f"{self.builder.__module__}.{self.builder.__name__}"
+        return (
+            f"{key}={value!r} changes what {self.name!r} is: it is {builder}("
+            f"{key}={self.preset[key]!r}). Use {instead}, or call {builder}({key}={value!r}, "
+            "...) for a variant of your own, named as you choose."
+        )
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+
+
+def _same(a: Any, b: Any) -> bool:
+    """``a == b`` for preset values (a list equals the tuple it spells)."""
+    if isinstance(a, list):
+        a = tuple(a)
+    if isinstance(b, list):
+        b = tuple(b)
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays
+        return False
 
 
 def register_model(
@@ -153,19 +212,22 @@ def get_spec(name: str) -> ModelSpec:
         ValueError: if ``name`` is not registered; the message lists the names that are.
     """
     _import_families()
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(
-            f"Unknown model name={name!r}. Registered models: {', '.join(list_models())}."
+            f"Unknown model name={name!r}.{suggestion(name, _REGISTRY)} Registered models: "
+            f"{', '.join(list_models())}."
         )
     return _REGISTRY[name]
 
 
-def build_model(name: str, **kwargs: Any) -> keras.Model:
+def build_model(name: str, /, **kwargs: Any) -> keras.Model:
     """Builds a registered model by name.
 
     Args:
-        name: one of :func:`list_models`.
-        **kwargs: passed to the family builder (``input_shape``, ``classes``, ``pooling``, ...).
+        name: one of :func:`list_models` (positional, so that ``name=`` in ``kwargs`` names
+            the model).
+        **kwargs: passed to the family builder (``input_shape``, ``classes``, ``pooling``,
+            ``name``, ...); see :meth:`ModelSpec.build` for what is refused.
 
     Returns:
         A functional ``keras.Model`` named ``name`` unless ``kwargs`` gives another name.

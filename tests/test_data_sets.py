@@ -131,7 +131,7 @@ def test_offline_fails_fast_with_the_way_out(tmp_path, monkeypatch):
     [
         ({"augment": "mixup"}, r"Unknown augment='mixup'"),
         ({"train_samples": 0}, r"train_samples must be an int >= 1.*train_samples=0"),
-        ({"backend": "torch"}, r"backend must be 'auto', 'tf' or 'numpy'.*'torch'"),
+        ({"backend": "torch"}, r"backend must be one of 'auto', 'tf' or 'numpy'.*'torch'"),
     ],
 )
 def test_load_rejects_bad_arguments(kwargs, pattern):

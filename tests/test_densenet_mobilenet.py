@@ -13,6 +13,7 @@ from test_resnet import assert_same_outputs, copy_weights, randomize_weights
 
 from cnn_keras import build_model, get_spec
 from cnn_keras.analysis import count_macs, count_params
+from cnn_keras.models.densenet import densenet
 
 
 def _weight_layers(model: keras.Model) -> int:
@@ -67,7 +68,7 @@ def test_densenet_bc100_cifar_matches_table_2():
 
 @pytest.mark.models
 def test_densenet_growth_rate_and_blocks_are_parameters():
-    model = build_model("densenet121", input_shape=(32, 32, 3), growth_rate=8, blocks=(2, 3))
+    model = densenet(input_shape=(32, 32, 3), growth_rate=8, blocks=(2, 3))
     assert model.get_layer("conv2_block2_concat").output.shape[-1] == 16 + 2 * 8
     assert model.get_layer("relu").output.shape[-1] == 16 + 3 * 8
     assert _weight_layers(model) == 2 * 5 + 1 + 2
@@ -75,12 +76,12 @@ def test_densenet_growth_rate_and_blocks_are_parameters():
 
 @pytest.mark.models
 def test_densenet_bad_arguments():
-    with pytest.raises(ValueError, match=r"growth_rate must be an int >= 1.*growth_rate=0"):
-        build_model("densenet121", growth_rate=0)
+    with pytest.raises(ValueError, match=r"growth_rate must be an int in \[1, .*growth_rate=0"):
+        densenet(growth_rate=0)
     with pytest.raises(ValueError, match=r"blocks must be .*received blocks=\(\)"):
-        build_model("densenet121", blocks=())
-    with pytest.raises(ValueError, match=r"compression must be in \(0, 1\].*compression=1.5"):
-        build_model("densenet_bc100_cifar", compression=1.5)
+        densenet(blocks=())
+    with pytest.raises(ValueError, match=r"compression must be a number in \(0, 1\].*=1.5"):
+        densenet(compression=1.5, stem="cifar")
     with pytest.raises(ValueError, match=r"input_shape=\(31, 31, 3\) is too small.*at least 32"):
         build_model("densenet121", input_shape=(31, 31, 3))
     with pytest.raises(ValueError, match=r"input_shape=\(7, 7, 3\) is too small.*at least 8"):
@@ -125,10 +126,12 @@ def test_mobilenet_alpha_and_resolution():
 
 @pytest.mark.models
 def test_mobilenet_bad_arguments():
-    for alpha in (0, -0.5, "1.0"):
-        with pytest.raises(ValueError, match=rf"alpha must be a number > 0.*alpha={alpha!r}"):
+    for alpha in (0, -0.5, "1.0", 1 / 64, float("inf")):
+        with pytest.raises(
+            ValueError, match=rf"alpha must be a number in \[0.03125, 16\].*={alpha!r}"
+        ):
             build_model("mobilenet", alpha=alpha)
-    with pytest.raises(ValueError, match=r"depth_multiplier must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"depth_multiplier must be an int in \[1, 64\].*=0"):
         build_model("mobilenet", depth_multiplier=0)
     with pytest.raises(ValueError, match=r"input_shape=\(31, 32, 3\) is too small.*at least 32"):
         build_model("mobilenet", input_shape=(31, 32, 3))

@@ -328,7 +328,9 @@ def test_inception_v4_and_resnet_bad_arguments():
             inception_resnet(config="v1", residual_scale=bad)
     with pytest.raises(ValueError, match=r"residual_scale must be one number.*\(0.1, 0.2\)"):
         inception_resnet(residual_scale=(0.1, 0.2))
-    with pytest.raises(ValueError, match=r"blocks must be 3 ints.*received blocks=\(4, 7\)"):
+    with pytest.raises(
+        ValueError, match=r"blocks must be a tuple of 3 ints.*received blocks=\(4, 7\)"
+    ):
         inception_v4(blocks=(4, 7))
     with pytest.raises(ValueError, match=r"config must be one of.*received config='v3'"):
         inception_resnet(config="v3")

@@ -16,6 +16,9 @@ import pytest
 from cnn_keras import build_model, get_spec, list_models
 from cnn_keras.analysis import count_macs, count_params
 from cnn_keras.layers import ZeroPadShortcut
+from cnn_keras.models.resnet import resnet
+from cnn_keras.models.resnet_cifar import resnet_cifar
+from cnn_keras.models.resnext import resnext
 
 
 def randomize_weights(model: keras.Model, seed: int = 0) -> None:
@@ -134,8 +137,10 @@ def test_resnet_downsamples_in_the_first_1x1_conv():
 
 @pytest.mark.models
 def test_resnet_bad_arguments():
-    with pytest.raises(ValueError, match=r"depth must be one of \[18, 34, 50, 101, 152\].*"):
-        build_model("resnet50", depth=42)
+    with pytest.raises(ValueError, match=r"depth must be one of 18, 34, 50, 101 or 152.*=42"):
+        resnet(depth=42)
+    with pytest.raises(ValueError, match=r"depth=18 changes what 'resnet50' is.*'resnet18'"):
+        build_model("resnet50", depth=18)
     with pytest.raises(ValueError, match=r"input_shape=\(31, 31, 3\) is too small.*at least 32"):
         build_model("resnet50", input_shape=(31, 31, 3))
 
@@ -177,10 +182,12 @@ def test_cifar_registration():
 @pytest.mark.models
 def test_cifar_depth_must_be_6n_plus_2():
     with pytest.raises(ValueError, match=r"depth must be 6n \+ 2.*received depth=21"):
-        build_model("resnet20_cifar", depth=21)
+        resnet_cifar(depth=21)
     with pytest.raises(ValueError, match=r"depth must be 6n \+ 2.*received depth=2\b"):
-        build_model("plain20_cifar", depth=2)
-    assert build_model("resnet20_cifar", depth=8).name == "resnet20_cifar"
+        resnet_cifar(depth=2, shortcuts=False)
+    assert resnet_cifar(depth=8, input_shape=(8, 8, 3)).name == "resnet_cifar"
+    with pytest.raises(ValueError, match=r"depth=8 changes what 'resnet20_cifar' is"):
+        build_model("resnet20_cifar", depth=8)
 
 
 @pytest.mark.models
@@ -252,9 +259,9 @@ def test_resnext_bad_arguments():
     ):
         build_model("resnext50_32x4d", width_multiplier=0.3)
     with pytest.raises(ValueError, match=r"cardinality must be an int >= 1.*cardinality=0"):
-        build_model("resnext50_32x4d", cardinality=0)
-    with pytest.raises(ValueError, match=r"depth must be one of \[50, 101, 152\].*depth=34"):
-        build_model("resnext50_32x4d", depth=34)
+        resnext(cardinality=0)
+    with pytest.raises(ValueError, match=r"depth must be one of 50, 101 or 152.*depth=34"):
+        resnext(depth=34)
     with pytest.raises(ValueError, match=r"input_shape=\(16, 16, 3\) is too small.*at least 32"):
         build_model("resnext101_32x4d", input_shape=(16, 16, 3))
 

@@ -15,6 +15,7 @@ import dataclasses
 import keras
 from keras import layers
 
+from cnn_keras.checks import MAX_UNITS, check_bool, check_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     LocalResponseNormalization,
@@ -81,17 +82,17 @@ def alexnet_style(
     name: str,
 ) -> keras.Model:
     """Builds an AlexNet-style network from its conv rows (see :func:`alexnet`'s arguments)."""
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
-    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-        raise ValueError(
-            f"groups must be an int >= 1 (2 for the paper's two GPUs, 1 for one tower); "
-            f"received groups={groups!r}."
-        )
-    if isinstance(fc_units, bool) or not isinstance(fc_units, int) or fc_units < 1:
-        raise ValueError(
-            f"fc_units must be an int >= 1 (4096 in the paper); received fc_units={fc_units!r}."
-        )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    width_multiplier = check_width_multiplier(
+        width_multiplier, narrowest=min(row.filters for row in rows)
+    )
+    groups = check_int(
+        "groups", groups, minimum=1, hint="2 for the paper's two GPUs, 1 for one tower"
+    )
+    fc_units = check_int(
+        "fc_units", fc_units, minimum=1, maximum=MAX_UNITS, hint="4096 in the paper"
+    )
+    check_bool("local_response_norm", local_response_norm)
     widths = [scaled_width(row.filters, width_multiplier) for row in rows]
     for index, row in enumerate(rows):
         in_channels = 3 if index == 0 else widths[index - 1]
@@ -102,7 +103,13 @@ def alexnet_style(
                 "use groups=1 or 2, or a width_multiplier that keeps the widths even."
             )
 
-    inputs = image_input(input_shape, default_size=default_size, min_size=min_size, model_name=name)
+    inputs = image_input(
+        input_shape,
+        default_size=default_size,
+        min_size=min_size,
+        model_name=name,
+        include_top=include_top,
+    )
     x = inputs
     for row, width in zip(rows, widths, strict=True):
         padding = row.padding

@@ -8,6 +8,14 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.checks import (
+    MAX_UNITS,
+    check_bool,
+    check_choice,
+    check_float,
+    check_int,
+    check_ints,
+)
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import image_input
 from cnn_keras.registry import register_model
@@ -118,34 +126,36 @@ def densenet(
     Reference: [Densely Connected Convolutional Networks](https://arxiv.org/abs/1608.06993)
         (CVPR 2017)
     """
-    if (
-        isinstance(blocks, (str, bytes))
-        or not isinstance(blocks, Sequence)
-        or not blocks
-        or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in blocks)
-    ):
-        raise ValueError(
-            f"blocks must be a non-empty sequence of ints >= 1, layers per dense block (the "
-            f"paper's Table 1: {BLOCKS[121]} for DenseNet-121); received blocks={blocks!r}."
-        )
-    if isinstance(growth_rate, bool) or not isinstance(growth_rate, int) or growth_rate < 1:
-        raise ValueError(
-            f"growth_rate must be an int >= 1 (32 for ImageNet, 12 for DenseNet-BC-100); "
-            f"received growth_rate={growth_rate!r}."
-        )
-    if not isinstance(compression, (int, float)) or not 0 < compression <= 1:
-        raise ValueError(
-            f"compression must be in (0, 1] (0.5 in DenseNet-BC, 1 for none); received "
-            f"compression={compression!r}."
-        )
-    if stem not in STEMS:
-        raise ValueError(f"stem must be one of {sorted(STEMS)}; received stem={stem!r}.")
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
+    blocks = check_ints(
+        "blocks",
+        blocks,
+        minimum=1,
+        hint=f"layers per dense block; the paper's Table 1: {BLOCKS[121]} for DenseNet-121",
+    )
+    growth_rate = check_int(
+        "growth_rate",
+        growth_rate,
+        minimum=1,
+        maximum=MAX_UNITS // 4,
+        hint="32 for ImageNet, 12 for DenseNet-BC-100",
+    )
+    check_float(
+        "compression",
+        compression,
+        minimum=0,
+        maximum=1,
+        min_inclusive=False,
+        hint="0.5 in DenseNet-BC, 1 for none",
+    )
+    check_bool("bottleneck", bottleneck)
+    check_choice("stem", stem, STEMS)
+    check_head_args(include_top, pooling, classes, classifier_activation)
     inputs = image_input(
         input_shape,
         default_size=224 if stem == "imagenet" else 32,
         min_size=STEMS[stem],
         model_name=name,
+        include_top=include_top,
     )
     if stem == "imagenet":
         # conv1: 7x7/2 conv padded by 3, 112x112x64; pool1: 3x3/2 max pool padded by 1, 56x56x64.

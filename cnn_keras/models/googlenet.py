@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_bool, check_image_shape
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     LocalResponseNormalization,
@@ -199,12 +200,7 @@ def inception_module_model(
         ValueError: if ``input_shape`` is not three positive ints, or as
             :func:`inception_module`.
     """
-    shape = tuple(input_shape)
-    if len(shape) != 3 or not all(isinstance(d, int) and d > 0 for d in shape):
-        raise ValueError(
-            f"input_shape must be three positive ints (height, width, channels), like the "
-            f"lecture's (28, 28, 256); received input_shape={input_shape!r}."
-        )
+    shape = check_image_shape("input_shape", input_shape, hint="like the lecture's (28, 28, 256)")
     inputs = keras.Input(shape=shape, name="input")
     outputs = inception_module(inputs, naive=naive, name=name, **filters)
     return keras.Model(inputs, outputs, name=name)
@@ -303,8 +299,17 @@ def googlenet(
 
     Reference: [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842) (CVPR 2015)
     """
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    check_bool("aux_logits", aux_logits)
+    check_bool("batch_norm", batch_norm)
+    if local_response_norm is not None:
+        check_bool("local_response_norm", local_response_norm, hint="or None: on without BN")
+    narrowest = min(
+        min(getattr(spec, f.name) for f in dataclasses.fields(spec) if f.name != "name")
+        for stage in STAGES
+        for spec in stage
+    )
+    width_multiplier = check_width_multiplier(width_multiplier, narrowest=narrowest)
     if aux_logits and not include_top:
         raise ValueError(
             "aux_logits=True needs include_top=True (the auxiliary classifiers are part of the "
@@ -314,7 +319,9 @@ def googlenet(
     if local_response_norm is None:
         local_response_norm = not batch_norm
     min_size = MIN_SIZE_AUX if aux_logits else MIN_SIZE
-    inputs = image_input(input_shape, default_size=224, min_size=min_size, model_name=name)
+    inputs = image_input(
+        input_shape, default_size=224, min_size=min_size, model_name=name, include_top=include_top
+    )
 
     def width(filters: int) -> int:
         return scaled_width(filters, width_multiplier)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_choice
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     ScaledResidual,
@@ -28,7 +29,14 @@ from cnn_keras.layers import (
     image_input,
 )
 from cnn_keras.models.inception_v3 import STEM as INCEPTION_V3_STEM
-from cnn_keras.models.inception_v3 import Branch, Conv, Pool, conv_bn, inception_block
+from cnn_keras.models.inception_v3 import (
+    Branch,
+    Conv,
+    Pool,
+    conv_bn,
+    inception_block,
+    narrowest_conv,
+)
 from cnn_keras.models.inception_v4 import (
     MAX_POOL_S2,
     MIN_SIZE,
@@ -250,11 +258,19 @@ def inception_resnet(
     Reference: [Inception-v4, Inception-ResNet and the Impact of Residual Connections on
         Learning](https://arxiv.org/abs/1602.07261) (AAAI 2017)
     """
-    if config not in CONFIGS:
-        raise ValueError(f"config must be one of {sorted(CONFIGS)}; received config={config!r}.")
-    spec = CONFIGS[config]
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
+    spec = CONFIGS[check_choice("config", config, CONFIGS)]
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    width_multiplier = check_width_multiplier(
+        width_multiplier,
+        narrowest=narrowest_conv(
+            spec.stem,
+            spec.block_a,
+            spec.reduction_a,
+            spec.block_b,
+            spec.reduction_b,
+            spec.block_c,
+        ),
+    )
     if residual_scale is None:
         scales = spec.residual_scales
     elif isinstance(residual_scale, (tuple, list)):
@@ -266,13 +282,14 @@ def inception_resnet(
         scales = tuple(residual_scale)
     else:
         scales = (residual_scale,) * 3
-    for scale in scales:
-        check_residual_scale(scale)
+    scales = tuple(check_residual_scale(scale) for scale in scales)
     counts = check_blocks(
         spec.blocks if blocks is None else blocks, paper=f"{spec.blocks} for {config}"
     )
 
-    inputs = image_input(input_shape, default_size=299, min_size=MIN_SIZE, model_name=name)
+    inputs = image_input(
+        input_shape, default_size=299, min_size=MIN_SIZE, model_name=name, include_top=include_top
+    )
     x = build_stem_blocks(inputs, spec.stem, width_multiplier=width_multiplier)  # 35x35
     stages = (
         ("block35", spec.block_a, "mixed_6a", spec.reduction_a),  # then 17x17

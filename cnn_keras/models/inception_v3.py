@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_bool
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
 from cnn_keras.registry import register_model
@@ -69,6 +70,24 @@ class Split:
 
 Step = Conv | Pool | Split
 Branch = tuple[Step, ...]
+
+
+def narrowest_conv(*tables) -> int:
+    """The fewest filters of any :class:`Conv` in branch tables, stems or blocks (nested
+    tuples of steps, ``(name, step)`` pairs and :class:`Split` forks), at full width."""
+    widths = []
+
+    def walk(item) -> None:
+        if isinstance(item, Conv):
+            widths.append(item.filters)
+        elif isinstance(item, Split):
+            walk(item.convs)
+        elif isinstance(item, (tuple, list)):
+            for part in item:
+                walk(part)
+
+    walk(tables)
+    return min(widths)
 
 
 def conv_bn(
@@ -280,7 +299,8 @@ def _auxiliary_classifier(
 
 
 def check_aux_logits(aux_logits: bool, include_top: bool) -> None:
-    """Raises ``ValueError`` for ``aux_logits=True`` without the top."""
+    """Raises ``ValueError`` for ``aux_logits`` not a bool, or ``True`` without the top."""
+    check_bool("aux_logits", aux_logits)
     if aux_logits and not include_top:
         raise ValueError(
             "aux_logits=True needs include_top=True (the auxiliary classifier is part of the "
@@ -345,11 +365,15 @@ def inception_v3(
     Reference: [Rethinking the Inception Architecture for Computer Vision](
         https://arxiv.org/abs/1512.00567) (CVPR 2016)
     """
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    width_multiplier = check_width_multiplier(
+        width_multiplier, narrowest=narrowest_conv(STEM, BLOCKS)
+    )
     check_aux_logits(aux_logits, include_top)
     min_size = MIN_SIZE_AUX if aux_logits else MIN_SIZE
-    inputs = image_input(input_shape, default_size=299, min_size=min_size, model_name=name)
+    inputs = image_input(
+        input_shape, default_size=299, min_size=min_size, model_name=name, include_top=include_top
+    )
     x = build_stem(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x192
     aux = None
     for block_name, branches in BLOCKS:

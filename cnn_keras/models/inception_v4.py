@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import keras
 
+from cnn_keras.checks import check_ints
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, image_input
 from cnn_keras.models.inception_v3 import (
@@ -22,6 +23,7 @@ from cnn_keras.models.inception_v3 import (
     expanded,
     factorized_nxn,
     inception_block,
+    narrowest_conv,
 )
 from cnn_keras.registry import register_model
 
@@ -117,16 +119,13 @@ def build_stem_blocks(
 
 
 def check_blocks(blocks: Sequence[int], *, expected: int = 3, paper: str) -> tuple[int, ...]:
-    """Raises ``ValueError`` unless ``blocks`` is ``expected`` ints >= 1."""
-    blocks = tuple(blocks) if isinstance(blocks, (tuple, list)) else (blocks,)
-    if len(blocks) != expected or not all(
-        isinstance(b, int) and not isinstance(b, bool) and b >= 1 for b in blocks
-    ):
-        raise ValueError(
-            f"blocks must be {expected} ints >= 1, the A, B and C blocks per stage (the "
-            f"paper's {paper}); received blocks={blocks!r}."
-        )
-    return blocks
+    """``blocks`` as a tuple of ints, if it is ``expected`` ints >= 1."""
+    return check_ints(
+        "blocks",
+        blocks,
+        length=expected,
+        hint=f"the A, B and C blocks per stage; the paper's {paper}",
+    )
 
 
 def inception_v4(
@@ -171,8 +170,10 @@ def inception_v4(
     Reference: [Inception-v4, Inception-ResNet and the Impact of Residual Connections on
         Learning](https://arxiv.org/abs/1602.07261) (AAAI 2017)
     """
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    width_multiplier = check_width_multiplier(
+        width_multiplier, narrowest=narrowest_conv(STEM, [branches for _, _, branches in STAGES])
+    )
     counts = dict(
         zip(
             ("inception_a", "inception_b", "inception_c"),
@@ -180,7 +181,9 @@ def inception_v4(
             strict=True,
         )
     )
-    inputs = image_input(input_shape, default_size=299, min_size=MIN_SIZE, model_name=name)
+    inputs = image_input(
+        input_shape, default_size=299, min_size=MIN_SIZE, model_name=name, include_top=include_top
+    )
     x = build_stem_blocks(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x384
     for stage, repeats, branches in STAGES:
         for index in range(1, counts.get(stage, repeats) + 1):

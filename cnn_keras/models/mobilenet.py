@@ -6,8 +6,9 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_int
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import conv_bn_act, image_input
+from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input
 from cnn_keras.registry import register_model
 
 # The paper's Table 1 after the first conv (3x3/2, 32 filters): one row per depthwise separable
@@ -103,8 +104,8 @@ def mobilenet(
         name: the model's name.
 
     Raises:
-        ValueError: for ``alpha`` <= 0, a bad ``depth_multiplier`` or head argument, or an
-            input below 32x32.
+        ValueError: for ``alpha`` below 1/32 (the first conv would have no channel) or above
+            16, a bad ``depth_multiplier`` or head argument, or an input below 32x32.
 
     Note:
         This is keras.applications' MobileNet layer for layer (equal outputs after a weight
@@ -118,22 +119,16 @@ def mobilenet(
     Reference: [MobileNets: Efficient Convolutional Neural Networks for Mobile Vision
         Applications](https://arxiv.org/abs/1704.04861) (arXiv 2017)
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha > 0:
-        raise ValueError(
-            f"alpha must be a number > 0, the width multiplier (the paper uses 1.0, 0.75, 0.5 "
-            f"and 0.25); received alpha={alpha!r}."
-        )
-    if (
-        isinstance(depth_multiplier, bool)
-        or not isinstance(depth_multiplier, int)
-        or depth_multiplier < 1
-    ):
-        raise ValueError(
-            f"depth_multiplier must be an int >= 1 (1 in the paper); received "
-            f"depth_multiplier={depth_multiplier!r}."
-        )
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    inputs = image_input(input_shape, default_size=224, min_size=32, model_name=name)
+    alpha = check_width_multiplier(
+        alpha, narrowest=min(FIRST_FILTERS, *(filters for _, filters in ROWS)), name="alpha"
+    )
+    depth_multiplier = check_int(
+        "depth_multiplier", depth_multiplier, minimum=1, maximum=64, hint="1 in the paper"
+    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    inputs = image_input(
+        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
+    )
     # conv1: 112x112x32 (x alpha)
     x = conv_bn_act(
         inputs, width(FIRST_FILTERS, alpha), 3, strides=2, activation="relu6", name="conv1"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from cnn_keras.checks import check_bool, check_choice, check_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     ZeroPadShortcut,
@@ -191,12 +192,6 @@ def bottleneck_block(
     return _merge(x, residual, name=name)
 
 
-def check_int_arg(arg: str, value, *, least: int = 1, hint: str = "") -> None:
-    """Raises ``ValueError`` unless ``value`` is an int >= ``least``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValueError(f"{arg} must be an int >= {least}{hint}; received {arg}={value!r}.")
-
-
 def resnet(
     *,
     depth: int = 50,
@@ -266,16 +261,20 @@ def resnet(
     Reference: [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385)
         (CVPR 2016)
     """
-    if depth not in STAGES:
-        raise ValueError(
-            f"depth must be one of {sorted(STAGES)} (the paper's Table 1); received "
-            f"depth={depth!r}."
-        )
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
-    check_int_arg("cardinality", cardinality, hint=" (1 for ResNet, 32 for ResNeXt 32x4d)")
-    check_int_arg(
-        "bottleneck_width", bottleneck_width, hint=" (64 for ResNet, 4 for ResNeXt 32x4d)"
+    depth = check_choice(
+        "depth", check_int("depth", depth), sorted(STAGES), hint="the paper's Table 1"
+    )
+    check_head_args(include_top, pooling, classes, classifier_activation)
+    cardinality = check_int(
+        "cardinality", cardinality, minimum=1, hint="1 for ResNet, 32 for ResNeXt 32x4d"
+    )
+    bottleneck_width = check_int(
+        "bottleneck_width", bottleneck_width, minimum=1, hint="64 for ResNet, 4 for ResNeXt 32x4d"
+    )
+    check_bool("stride_in_1x1", stride_in_1x1)
+    check_bool("use_bias", use_bias)
+    width_multiplier = check_width_multiplier(
+        width_multiplier, narrowest=min(STAGE_WIDTHS[0], cardinality * bottleneck_width)
     )
     block, blocks_per_stage = STAGES[depth]
     inner_widths = [
@@ -291,7 +290,9 @@ def resnet(
                 f"width_multiplier={width_multiplier}); a cardinality that divides {width} "
                 f"works: {divisors}."
             )
-    inputs = image_input(input_shape, default_size=224, min_size=32, model_name=name)
+    inputs = image_input(
+        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
+    )
 
     # conv1: 7x7/2 conv padded by 3 (112x112x64), pool1: 3x3/2 max pool padded by 1 (56x56x64).
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)

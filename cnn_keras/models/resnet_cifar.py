@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keras
 
+from cnn_keras.checks import check_bool, is_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     check_width_multiplier,
@@ -72,15 +73,22 @@ def resnet_cifar(
     Reference: [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385)
         (CVPR 2016)
     """
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
+    if not is_int(depth) or depth < 8 or (depth - 2) % 6:
         raise ValueError(
             f"depth must be 6n + 2 with n >= 1 (20, 32, 44, 56, 110 in the paper's Table 6); "
             f"received depth={depth!r}."
         )
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
-    n = (depth - 2) // 6
-    inputs = image_input(input_shape, default_size=32, min_size=MIN_INPUT_SIZE, model_name=name)
+    check_bool("shortcuts", shortcuts)
+    check_head_args(include_top, pooling, classes, classifier_activation)
+    width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(STAGE_WIDTHS))
+    n = (int(depth) - 2) // 6
+    inputs = image_input(
+        input_shape,
+        default_size=32,
+        min_size=MIN_INPUT_SIZE,
+        model_name=name,
+        include_top=include_top,
+    )
     # conv1: 32x32x16
     x = conv_bn_act(
         inputs,

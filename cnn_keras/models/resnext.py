@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keras
 
+from cnn_keras.checks import check_choice, check_int
 from cnn_keras.models.resnet import STAGES, resnet
 from cnn_keras.registry import register_model
 
@@ -69,11 +70,9 @@ def resnext(
         https://arxiv.org/abs/1611.05431) (CVPR 2017)
     """
     bottleneck_depths = sorted(d for d, (block, _) in STAGES.items() if block == "bottleneck")
-    if depth not in bottleneck_depths:
-        raise ValueError(
-            f"depth must be one of {bottleneck_depths} (ResNet's bottleneck depths); received "
-            f"depth={depth!r}."
-        )
+    check_choice(
+        "depth", check_int("depth", depth), bottleneck_depths, hint="ResNet's bottleneck depths"
+    )
     return resnet(
         depth=depth,
         include_top=include_top,

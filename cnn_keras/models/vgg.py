@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from cnn_keras.checks import MAX_UNITS, check_bool, check_choice, check_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     check_width_multiplier,
@@ -77,14 +78,20 @@ def vgg(
     Reference: [Very Deep Convolutional Networks for Large-Scale Image Recognition](
         https://arxiv.org/abs/1409.1556) (ICLR 2015)
     """
-    if config not in CONFIGS:
-        raise ValueError(
-            f"config must be one of {sorted(CONFIGS)} (the paper's Table 1: A=VGG11, B=VGG13, "
-            f"D=VGG16, E=VGG19); received config={config!r}."
-        )
-    check_head_args(include_top=include_top, pooling=pooling, classes=classes)
-    check_width_multiplier(width_multiplier)
-    inputs = image_input(input_shape, default_size=224, min_size=32, model_name=name)
+    check_choice(
+        "config", config, CONFIGS, hint="the paper's Table 1: A=VGG11, B=VGG13, D=VGG16, E=VGG19"
+    )
+    check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    check_bool("batch_norm", batch_norm)
+    width_multiplier = check_width_multiplier(
+        width_multiplier, narrowest=min(min(stage) for stage in CONFIGS[config])
+    )
+    fc_units = check_int(
+        "fc_units", fc_units, minimum=1, maximum=MAX_UNITS, hint="4096 in the paper"
+    )
+    inputs = image_input(
+        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
+    )
     x = inputs
     for stage, widths in enumerate(CONFIGS[config], start=1):
         for index, width in enumerate(widths, start=1):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import keras
 
+from cnn_keras.checks import check_choice
 from cnn_keras.models.alexnet import ConvRow, alexnet_style
 from cnn_keras.registry import register_model
 
@@ -82,10 +83,7 @@ def zfnet(
     Reference: [Visualizing and Understanding Convolutional Networks](
         https://arxiv.org/abs/1311.2901) (ECCV 2014)
     """
-    if conv_widths not in ROWS:
-        raise ValueError(
-            f"conv_widths must be one of {sorted(ROWS)}; received conv_widths={conv_widths!r}."
-        )
+    check_choice("conv_widths", conv_widths, ROWS)
     return alexnet_style(
         ROWS[conv_widths],
         default_size=224,
