@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import math
 
-from cnn_keras import analysis, build_model
+import keras
+
+from cnn_keras import analysis
 from cnn_keras.exercises import exercise
-from cnn_keras.models.inception_resnet import inception_resnet
+from cnn_keras.models.inception_resnet import CONFIGS, inception_resnet, inception_resnet_block
+
+
+def _block17_conv(config: str, channels: int) -> keras.layers.Layer:
+    """The linear 1x1 conv of a 17x17 block (``block17_1_conv``), the block built alone at
+    the network's 299x299 shapes: 17x17 with ``channels``."""
+    inputs = keras.Input((17, 17, channels))
+    block = inception_resnet_block(inputs, CONFIGS[config].block_b, scale=0.1, name="block17_1")
+    return keras.Model(inputs, block).get_layer("block17_1_conv")
 
 
 @exercise("07.1", "parameters of Inception-ResNet-v1's block17 linear 1x1 conv")
 def v1_block17_conv_params() -> int:
-    v1 = build_model("inception_resnet_v1")
-    return v1.get_layer("block17_1_conv").count_params()
+    return _block17_conv("v1", 896).count_params()
 
 
 @exercise("07.2", "std after 20 blocks, unscaled and at scale 0.1 (variances add)", rel_tol=0.01)
@@ -25,8 +34,7 @@ def std_after_twenty_blocks() -> tuple[float, float]:
 
 @exercise("07.3", "MACs of Inception-ResNet-v2's block17 linear 1x1 conv at 299x299")
 def v2_block17_conv_macs() -> int:
-    v2 = build_model("inception_resnet_v2")
-    return analysis.layer_macs(v2.get_layer("block17_1_conv"))
+    return analysis.layer_macs(_block17_conv("v2", 1088))
 
 
 @exercise("07.4", "parameters and MACs of the paper's Inception-ResNet-v2 (config='v2_paper')")
