@@ -15,9 +15,9 @@ def _row(name: str) -> compare.ComparisonRow:
     return compare.compare([name], progress=False)[0]
 
 
-@exercise("09.1", "GoogLeNet's float32 weights in MiB")
-def googlenet_weight_mib() -> float:
-    return _row("googlenet").weight_bytes / 2**20
+@exercise("09.1", "AlexNet's float32 weights in MiB")
+def alexnet_weight_mib() -> float:
+    return _row("alexnet").weight_bytes / 2**20
 
 
 @exercise("09.2", "GoogLeNet's top-1 points per million parameters")
