@@ -210,3 +210,30 @@ def test_committed_figures_exist_and_are_not_empty():
         assert path.is_file() and path.stat().st_size > 0, f"{path} missing: run `make figures`"
     table = compare.read_csv(ROOT / "figures" / "compare" / "complexity.csv")
     assert [row.model for row in table] == list_models(imagenet=True)
+
+
+def test_accuracy_chart_labels_do_not_overlap_and_bubbles_follow_size():
+    """The committed table's chart: no label covers another (Inception v3 and
+    Inception-ResNet-v1 sit almost on one point), and ``size`` picks what a bubble's area is."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Annotation
+
+    rows = plots.read_table(plots.project_file("figures/compare/complexity.csv"))
+    areas = {}
+    for size in ("params", "activation_bytes"):
+        figure = plots.plot_accuracy_vs_macs(rows, size=size)
+        ax = figure.axes[0]
+        renderer = figure.canvas.get_renderer()
+        labels = [t for t in ax.texts if isinstance(t, Annotation)]
+        assert sorted(t.get_text() for t in labels) == sorted(r["model"] for r in rows)
+        if size == "params":
+            boxes = [t.get_window_extent(renderer) for t in labels]
+            for i, box in enumerate(boxes):
+                assert not any(box.overlaps(other) for other in boxes[i + 1 :]), labels[i]
+        sizes = [s for c in ax.collections for s in c.get_sizes()]
+        areas[size] = dict(zip((r["model"] for r in rows), sizes, strict=True))
+        plt.close(figure)
+    assert max(areas["params"], key=areas["params"].get) == "vgg19"
+    assert max(areas["activation_bytes"], key=areas["activation_bytes"].get) == "densenet264"
+    with pytest.raises(ValueError, match=r"size must be one of params.*size='flops'"):
+        plots.plot_accuracy_vs_macs(rows, size="flops")
