@@ -210,3 +210,17 @@ def test_committed_figures_exist_and_are_not_empty():
         assert path.is_file() and path.stat().st_size > 0, f"{path} missing: run `make figures`"
     table = compare.read_csv(ROOT / "figures" / "compare" / "complexity.csv")
     assert [row.model for row in table] == list_models(imagenet=True)
+
+
+def test_tables_are_package_data_read_from_any_folder(tmp_path, monkeypatch):
+    """Installed elsewhere, `cnn-keras compare` read its table from the current folder's
+    parents and failed (issue 14): the tables ship in the package."""
+    monkeypatch.chdir(tmp_path)  # outside the checkout: no cnn_keras/tables above it
+    with pytest.raises(FileNotFoundError):
+        plots.project_file("cnn_keras/tables/published_accuracy.csv")
+    [row] = compare.compare(["googlenet"], progress=False)
+    assert (row.top1, row.source) == (71.0, compare.load_published()["googlenet"]["source"])
+    for name in ("ilsvrc_winners.csv", "mobilenet_accuracy.csv", "resnet_cifar10_table6.csv"):
+        assert plots.read_table(plots.table_file(name)), name
+    with pytest.raises(FileNotFoundError, match=r"No table 'nope.csv'.*published_accuracy.csv"):
+        plots.table_file("nope.csv")
