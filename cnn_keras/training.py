@@ -1019,6 +1019,45 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _check_positive(name: str, value, *, integer: bool = False) -> None:
+    """``value`` is ``None`` (not given) or a finite number > 0 (an int, NumPy's included, when
+    ``integer``); else a ``ValueError`` naming ``name``."""
+    import numbers
+
+    if value is None:
+        return
+    kind = numbers.Integral if integer else numbers.Real
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, kind)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        what = "an int >= 1" if integer else "a finite number > 0"
+        raise ValueError(
+            f"{name} must be {what} (or None: the default); received {name}={value!r}."
+        )
+
+
+def _check_output_dir(output_dir) -> None:
+    """Creates the run folder, or says in a ``ValueError`` why it cannot be written."""
+    if not isinstance(output_dir, str | os.PathLike) or not str(output_dir):
+        raise ValueError(f"output_dir must be a folder path; received output_dir={output_dir!r}.")
+    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        raise ValueError(
+            f"output_dir={str(output_dir)!r} is a file, not a folder: give a folder (new or one of "
+            "an earlier run to resume)."
+        )
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"output_dir={str(output_dir)!r} cannot be created: {error.strerror}."
+        ) from None
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise ValueError(f"output_dir={str(output_dir)!r} is not writable: give another folder.")
+
+
 def train(
     model_name: str,
     *,
@@ -1059,10 +1098,19 @@ def train(
 
     from cnn_keras import data, profiles
 
+    for name, value in (
+        ("epochs", epochs),
+        ("batch_size", batch_size),
+        ("train_samples", train_samples),
+        ("image_size", image_size),
+    ):
+        _check_positive(name, value, integer=True)
+    _check_positive("learning_rate", learning_rate)
+    _check_positive("width_multiplier", width_multiplier)
     run_profile = profiles.get_profile(profile)
-    dataset = dataset or run_profile.dataset
-    epochs = epochs or run_profile.epochs
-    batch_size = batch_size or run_profile.batch_size
+    dataset = run_profile.dataset if dataset is None else dataset
+    epochs = run_profile.epochs if epochs is None else int(epochs)
+    batch_size = run_profile.batch_size if batch_size is None else int(batch_size)
     spec = get_spec(model_name)
     recipe = recipe_for(model_name)
     if image_size is None:
@@ -1070,14 +1118,19 @@ def train(
     else:
         data.check_image_size(image_size)
         size = max(image_size, spec.min_input_size)
-    train_samples = train_samples or run_profile.train_samples
-    output_dir = output_dir or os.path.join("runs", f"{model_name}-{dataset}")
+    if train_samples is None:
+        train_samples = run_profile.train_samples
+    if output_dir is None:
+        output_dir = os.path.join("runs", f"{model_name}-{dataset}")
+    _check_output_dir(output_dir)  # before the data loads
     keras.utils.set_random_seed(seed)
     policy = configure_precision(precision)
     scope, replicas = data_parallel() if distribute else (contextlib.nullcontext(), 1)
     # The run's recipe: the profile's batch, the learning rate scaled linearly to it (Goyal et
     # al. 2017), then both times the replicas.
-    lr = learning_rate or recipe.learning_rate * batch_size / recipe.batch_size
+    lr = recipe.learning_rate * batch_size / recipe.batch_size
+    if learning_rate is not None:
+        lr = float(learning_rate)
     run_recipe = scale_for_replicas(
         dataclasses.replace(recipe, batch_size=batch_size, learning_rate=lr), replicas
     )
@@ -1100,7 +1153,9 @@ def train(
             input_shape=splits.image_shape,
             classes=splits.num_classes,
             **_builder_kwargs(
-                model_name, width_multiplier or run_profile.width_multiplier, run_profile.fc_units
+                model_name,
+                run_profile.width_multiplier if width_multiplier is None else width_multiplier,
+                run_profile.fc_units,
             ),
         )
         compile_model(model, run_recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
