@@ -21,6 +21,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 import time
 
 import keras
@@ -644,8 +645,6 @@ def _write_json(record, indent: int | None = None):
 def remove_backup(output_dir: str) -> None:
     """Deletes the backup of a run (``output_dir/backup``): renamed first, so a kill during the
     deletion leaves the whole backup or none of it."""
-    import shutil
-
     backup_dir = os.path.join(output_dir, "backup")
     doomed = os.path.join(output_dir, _TEMPORARY + "backup")
     if os.path.isdir(backup_dir):
@@ -718,11 +717,8 @@ class RunFolder(keras.callbacks.Callback):
         return sorted(epochs, reverse=True)
 
     def _clean_temporaries(self) -> None:
-        remove_backup_leftover = os.path.join(self.output_dir, _TEMPORARY + "backup")
-        if os.path.isdir(remove_backup_leftover):
-            import shutil
-
-            shutil.rmtree(remove_backup_leftover, ignore_errors=True)
+        # What a kill during remove_backup left.
+        shutil.rmtree(os.path.join(self.output_dir, _TEMPORARY + "backup"), ignore_errors=True)
         for folder in (self.output_dir, self.backup_dir):
             for name in os.listdir(folder):
                 path = os.path.join(folder, name)
