@@ -1088,7 +1088,11 @@ def train(
         The dict written to ``result.json``.
 
     Raises:
-        NonFiniteLossError: when the loss becomes NaN (``result.json`` then says so).
+        ValueError: before any data loads, for a bad argument (a count or a rate that is not
+            a positive number; ``None`` means the default) or an ``output_dir`` that is a file
+            or cannot be written.
+        NonFiniteLossError: when the loss or the weights become NaN (``result.json`` then
+            says so).
     """
     import datetime
 
