@@ -3,7 +3,50 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+
+
+class UsageError(ValueError):
+    """A bad command line (argparse's own errors included)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as a ``UsageError``: :func:`main` prints one line, no usage block."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _integer(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{text} is below {minimum}; give an integer >= {minimum}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: an integer >= 1."""
+    return _integer(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse ``type``: an integer >= 0."""
+    return _integer(text, 0)
+
+
+def positive_float(text: str) -> float:
+    """An argparse ``type``: a finite number > 0 (not ``nan``, not ``inf``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number > 0 (0.01, 0.5 ...)")
+    return value
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -94,7 +137,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="cnn-keras",
         description="Keras 3 builders for the classic ImageNet CNNs, and what they cost.",
     )
@@ -114,7 +157,9 @@ def make_parser() -> argparse.ArgumentParser:
         "multiply-accumulates, activations and receptive field.",
     )
     summary.add_argument("name", help="a registered model name (see 'cnn-keras models')")
-    summary.add_argument("--input-size", type=int, help="square input size (default: paper's)")
+    summary.add_argument(
+        "--input-size", type=positive_int, help="square input size (default: paper's)"
+    )
     summary.add_argument(
         "--skip-inplace", action="store_true", help="leave out activation and dropout rows"
     )
@@ -134,10 +179,16 @@ def make_parser() -> argparse.ArgumentParser:
         "--latency", action="store_true", help="also time inference on this device"
     )
     compare.add_argument(
-        "--batch-sizes", type=int, nargs="+", default=[1, 32], help="batches to time (1 32)"
+        "--batch-sizes",
+        type=positive_int,
+        nargs="+",
+        default=[1, 32],
+        help="batches to time (1 32)",
     )
-    compare.add_argument("--warmup", type=int, default=2, help="untimed calls first (2)")
-    compare.add_argument("--repeats", type=int, default=5, help="timed calls, median (5)")
+    compare.add_argument(
+        "--warmup", type=non_negative_int, default=2, help="untimed calls first (2)"
+    )
+    compare.add_argument("--repeats", type=positive_int, default=5, help="timed calls, median (5)")
     compare.set_defaults(run=_compare)
     train = commands.add_parser(
         "train",
@@ -153,46 +204,69 @@ def make_parser() -> argparse.ArgumentParser:
         help="fashion_mnist (offline), digits, cifar10, cifar100, imagenette, "
         "imagenet2012 or a folder (default: the profile's, fashion_mnist on smoke and cpu)",
     )
-    train.add_argument("--epochs", type=int, help="epochs (default: the profile's)")
-    train.add_argument("--batch-size", type=int, help="batch per replica (default: profile's)")
+    train.add_argument("--epochs", type=positive_int, help="epochs (default: the profile's)")
+    train.add_argument(
+        "--batch-size", type=positive_int, help="batch per replica (default: profile's)"
+    )
     train.add_argument("--profile", help="smoke, cpu or full (default: $CNN_KERAS_PROFILE)")
     train.add_argument("--output", help="run folder (default: runs/MODEL-DATASET)")
-    train.add_argument("--image-size", type=int, help="square input (default: the profile's)")
-    train.add_argument("--train-samples", type=int, help="training images to use (default: all)")
     train.add_argument(
-        "--width-multiplier", type=float, help="scale every width (default: the profile's)"
+        "--image-size", type=positive_int, help="square input (default: the profile's)"
     )
-    train.add_argument("--learning-rate", type=float, help="default: the recipe's, scaled")
+    train.add_argument(
+        "--train-samples", type=positive_int, help="training images to use (default: all)"
+    )
+    train.add_argument(
+        "--width-multiplier",
+        type=positive_float,
+        help="scale every width (default: the profile's)",
+    )
+    train.add_argument("--learning-rate", type=positive_float, help="default: the recipe's, scaled")
     train.add_argument(
         "--distribute", action="store_true", help="data-parallel on every visible device"
     )
-    train.add_argument("--precision", default="auto", help="auto, float32 or mixed_float16")
+    train.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "float32", "mixed_float16", "mixed_bfloat16"],
+        help="auto (default), float32, mixed_float16 or mixed_bfloat16",
+    )
     train.add_argument(
         "--data-dir",
         help="a folder holding Fashion-MNIST's four files, or tensorflow-datasets' folder",
     )
     train.add_argument("--manual-dir", help="folder of a manual download (ImageNet's tars)")
     train.add_argument("--download", action="store_true", help="download a missing data set")
-    train.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    train.add_argument("--verbose", type=int, default=1, help="Keras verbose: 0, 1 or 2 (1)")
+    train.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    train.add_argument(
+        "--verbose", type=int, choices=[0, 1, 2], default=1, help="Keras verbose: 0, 1 or 2 (1)"
+    )
     train.set_defaults(run=_train)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``cnn-keras``; returns the exit status."""
-    args = make_parser().parse_args(argv)
+    """Entry point of ``cnn-keras``; returns the exit status: 0, 2 for a bad argument or a
+    file or data set that cannot be read or written (one line on stderr, ``cnn-keras: error:
+    ...``, no traceback), 4 when training stopped on a NaN loss."""
+    from cnn_keras.training import NonFiniteLossError
+
     try:
+        args = make_parser().parse_args(argv)
         return args.run(args)
-    except ValueError as error:
-        print(f"cnn-keras: error: {error}", file=sys.stderr)
+    except (ValueError, OSError) as error:  # OSError: FileNotFoundError, ConnectionError ...
+        print(f"cnn-keras: error: {_one_line(error)}", file=sys.stderr)
         return 2
-    except (FileNotFoundError, ConnectionError) as error:
-        print(f"cnn-keras: error: {error}", file=sys.stderr)
-        return 3
-    except RuntimeError as error:  # training.NonFiniteLossError
-        print(f"cnn-keras: error: {error}", file=sys.stderr)
+    except NonFiniteLossError as error:
+        print(f"cnn-keras: error: {_one_line(error)}", file=sys.stderr)
         return 4
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, OSError) and error.filename and error.filename not in text:
+        text += f": {error.filename}"
+    return text or type(error).__name__
 
 
 if __name__ == "__main__":

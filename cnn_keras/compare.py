@@ -12,9 +12,9 @@ paper's input size and measures, with :mod:`cnn_keras.analysis`:
   median of a few timed ``predict_on_batch`` calls after warm-up calls (the first calls trace
   and compile).
 
-It joins the published accuracies of ``data/published_accuracy.csv`` (top-1 and top-5, single
-crop where the source gives one, each with its source) and writes the table as CSV and the
-accuracy charts as PNG and SVG (``cnn-keras compare``).
+It joins the published accuracies of ``cnn_keras/tables/published_accuracy.csv`` (top-1 and
+top-5, single crop where the source gives one, each with its source) and writes the table as
+CSV and the accuracy charts as PNG and SVG (``cnn-keras compare``).
 
 Reference: [An Analysis of Deep Neural Network Models for Practical Applications](
 https://arxiv.org/abs/1605.07678) (Canziani, Paszke and Culurciello, arXiv 2017).
@@ -39,7 +39,7 @@ import numpy as np
 from cnn_keras import analysis
 from cnn_keras.registry import get_spec, list_models
 
-PUBLISHED_ACCURACY = "data/published_accuracy.csv"
+PUBLISHED_ACCURACY = "published_accuracy.csv"  # in cnn_keras/tables
 TABLE_NAME = "complexity.csv"
 DEFAULT_BATCH_SIZES = (1, 32)
 
@@ -124,11 +124,11 @@ def load_published(path: str | os.PathLike | None = None) -> dict[str, dict[str,
     ``top5_other`` (floats or ``None``), ``source`` and ``note``.
 
     Args:
-        path: the CSV; by default the project's ``data/published_accuracy.csv``.
+        path: the CSV; by default the package's ``cnn_keras/tables/published_accuracy.csv``.
     """
-    from cnn_keras.plots import project_file, read_table
+    from cnn_keras.plots import read_table, table_file
 
-    path = Path(path) if path is not None else project_file(PUBLISHED_ACCURACY)
+    path = Path(path) if path is not None else table_file(PUBLISHED_ACCURACY)
     table = {}
     for row in read_table(path):
         table[row["model"]] = {
@@ -351,7 +351,8 @@ def write_csv(rows: Sequence[ComparisonRow], path: str | os.PathLike) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         handle.write(
             "# Made by `cnn-keras compare` (cnn_keras/compare.py): parameters, MACs and float32 "
-            "memory at the paper's input size; accuracies from data/published_accuracy.csv.\n"
+            "memory at the paper's input size; accuracies from "
+            "cnn_keras/tables/published_accuracy.csv.\n"
         )
         if any(row.latency_ms for row in rows):
             handle.write(f"# Latency (median ms per batch) measured on {device_name()}.\n")
@@ -477,7 +478,8 @@ def read_csv(
 ) -> list[ComparisonRow]:
     """The rows of a table :func:`write_csv` wrote (``cnn-keras compare``): the measured
     costs and latencies from the file, the accuracies joined again from ``published`` (by
-    default the project's ``data/published_accuracy.csv``), so an edit there shows at once.
+    default the package's ``cnn_keras/tables/published_accuracy.csv``), so an edit there shows
+    at once.
     """
     from cnn_keras.plots import read_table
 

@@ -133,8 +133,23 @@ def plot_layer_costs(rows: list[LayerStats], *, title: str = ""):
     return figure
 
 
+def table_file(name: str) -> Path:
+    """A table shipped in the package (``"published_accuracy.csv"``, in ``cnn_keras/tables``),
+    found wherever the package is installed.
+
+    Raises:
+        FileNotFoundError: if the package has no such table (the message lists those it has).
+    """
+    folder = Path(__file__).resolve().parent / "tables"
+    path = folder / name
+    if not path.is_file():
+        have = sorted(p.name for p in folder.glob("*.csv"))
+        raise FileNotFoundError(f"No table {name!r} in {folder}; the tables are {have}.")
+    return path
+
+
 def project_file(relative: str) -> Path:
-    """``relative`` (``"data/ilsvrc_winners.csv"``) found from the current folder or a parent,
+    """``relative`` (``"pyproject.toml"``) found from the current folder or a parent,
     so a notebook finds the project's files whether it runs from ``notebooks/`` or the root.
 
     Raises:

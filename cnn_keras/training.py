@@ -18,8 +18,10 @@ import contextlib
 import csv
 import dataclasses
 import importlib.util
+import json
 import math
 import os
+import shutil
 import time
 
 import keras
@@ -551,7 +553,8 @@ def data_parallel() -> tuple[contextlib.AbstractContextManager, int]:
 
 
 class NonFiniteLossError(RuntimeError):
-    """The loss became NaN or infinite; ``history`` holds the epochs run before."""
+    """The loss or the weights became NaN or infinite; ``history`` holds the epochs run
+    before."""
 
     def __init__(self, message: str, history=None):
         super().__init__(message)
@@ -563,13 +566,28 @@ def _finite(logs) -> bool:
     return loss is None or math.isfinite(float(loss))
 
 
-class StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stops training at the first NaN or infinite batch loss and remembers where."""
+def weights_finite(model: keras.Model) -> bool:
+    """Whether every floating-point weight of ``model`` (batch normalization's moving averages
+    included) is finite, as the backend holds it. The logged loss is not enough: on JAX a batch
+    of NaN images left the logged loss finite (about 2.30) while the weights became NaN."""
+    checks = [
+        keras.ops.all(keras.ops.isfinite(weight))
+        for weight in model.weights
+        if "float" in str(weight.dtype)
+    ]
+    return not checks or bool(keras.ops.all(keras.ops.stack(checks)))
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite batch loss, or at the end of an epoch whose
+    weights are not all finite (:func:`weights_finite`), and remembers where: ``stopped_at`` is
+    ``(epoch, batch or None, loss)``. Put it first: the callbacks after it read
+    ``stopped_at`` and write nothing for that epoch."""
 
     def __init__(self):
         super().__init__()
         self.epoch = 0
-        self.stopped_at: tuple[int, int, float] | None = None
+        self.stopped_at: tuple[int, int | None, float] | None = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
@@ -579,22 +597,223 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
             self.stopped_at = (self.epoch, batch, float(logs["loss"]))
             self.model.stop_training = True
 
+    def on_epoch_end(self, epoch, logs=None):
+        if self.stopped_at is None and not weights_finite(self.model):
+            self.stopped_at = (epoch, None, float((logs or {}).get("loss", math.nan)))
+            self.model.stop_training = True
 
-class FiniteModelCheckpoint(keras.callbacks.ModelCheckpoint):
-    """``ModelCheckpoint`` that never saves an epoch whose loss is NaN: the last good model
-    stays on disk."""
+    def describe(self) -> str:
+        """What went wrong, in a sentence (``stopped_at`` must be set)."""
+        epoch, batch, loss = self.stopped_at
+        if batch is None:
+            return (
+                f"The weights became NaN or infinite in epoch {epoch + 1} (the logged loss was "
+                f"{loss}): training stopped."
+            )
+        return f"The loss became {loss} at epoch {epoch + 1}, batch {batch + 1}: training stopped."
+
+
+def _say(message: str) -> None:
+    import sys
+
+    print(f"cnn-keras: {message}", file=sys.stderr, flush=True)
+
+
+_TEMPORARY = ".tmp-"  # the prefix of a file being written; renamed once complete
+
+
+def _replace_atomically(path: str, write) -> None:
+    """Calls ``write(temporary)`` on a temporary name in ``path``'s folder, then renames it to
+    ``path``: a kill leaves the old file or the new one, never a part of one. The temporary
+    name ends as ``path`` does (Keras checks ``.keras`` and ``.weights.h5``)."""
+    folder, name = os.path.split(path)
+    temporary = os.path.join(folder, _TEMPORARY + name)
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def _write_json(record, indent: int | None = None):
+    """A ``write(path)`` for :func:`_replace_atomically` that writes ``record`` as JSON."""
+
+    def write(path):
+        with open(path, "w") as file:
+            json.dump(record, file, indent=indent)
+
+    return write
+
+
+def remove_backup(output_dir: str) -> None:
+    """Deletes the backup of a run (``output_dir/backup``): renamed first, so a kill during the
+    deletion leaves the whole backup or none of it."""
+    backup_dir = os.path.join(output_dir, "backup")
+    doomed = os.path.join(output_dir, _TEMPORARY + "backup")
+    if os.path.isdir(backup_dir):
+        shutil.rmtree(doomed, ignore_errors=True)
+        os.replace(backup_dir, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
+class RunFolder(keras.callbacks.Callback):
+    """The files of a run in ``output_dir``, written at the end of every good epoch so that a
+    run killed at any instant resumes where it stopped and ends where an uninterrupted run ends.
+
+    At the end of an epoch whose loss and weights are finite (:class:`StopOnNonFinite`), in this
+    order, each file written under a temporary name and then renamed (a kill leaves the old
+    file or the new one): ``last.keras``; ``best.keras`` when ``monitor`` (higher is better)
+    improved; ``backup/epoch-N.weights.h5`` (the weights and the optimizer's state) and then
+    ``backup/epoch-N.json`` (the log rows of epochs 1 to N and the best ``monitor``): the JSON
+    file, written last, marks epoch N complete; the backup of epoch N - 1 is kept as a
+    fall-back, older ones go. Last, ``log.csv`` is rewritten from the record. An epoch that
+    went NaN gets its row in ``log.csv`` and no other file.
+
+    At the start of training, the newest complete epoch of ``backup/`` is restored and
+    ``log.csv`` rewritten from its record (a kill between the backup and the log neither loses
+    nor repeats a row). A backup that does not load (a truncated or foreign file) is reported
+    on stderr and the one before it tried; with none left the run starts afresh and says so.
+    With no backup the run is fresh and an earlier run's ``log.csv`` goes.
+
+    Args:
+        output_dir: the run folder.
+        guard: the run's :class:`StopOnNonFinite`.
+        monitor: the log key ``best.keras`` maximizes.
+        keep_backup: keep ``backup/`` at the end of training (:func:`train` deletes it once
+            ``result.json`` is written); otherwise it is deleted when training ends.
+
+    Note:
+        A kill of the process is covered; a power cut is not (the files are not synced to
+        disk). A resumed epoch sees a different shuffle of the data than it would have in an
+        uninterrupted run (the pipelines reshuffle per pass, not per epoch number).
+    """
+
+    def __init__(
+        self,
+        output_dir: str,
+        guard: StopOnNonFinite,
+        *,
+        monitor: str = "val_accuracy",
+        keep_backup: bool = False,
+    ):
+        super().__init__()
+        self.output_dir = output_dir
+        self.backup_dir = os.path.join(output_dir, "backup")
+        self.log_path = os.path.join(output_dir, "log.csv")
+        self.guard = guard
+        self.monitor = monitor
+        self.keep_backup = keep_backup
+        self.rows: list[dict[str, float]] = []
+        self.best = -math.inf
+
+    def _path(self, epoch: int, suffix: str) -> str:
+        return os.path.join(self.backup_dir, f"epoch-{epoch:04d}{suffix}")
+
+    def _complete_epochs(self) -> list[int]:
+        """The epochs whose record (the JSON file written last) is in ``backup/``, newest
+        first."""
+        epochs = []
+        for name in os.listdir(self.backup_dir):
+            stem = name.removesuffix(".json")
+            if name.endswith(".json") and stem.startswith("epoch-") and stem[6:].isdigit():
+                epochs.append(int(stem[6:]))
+        return sorted(epochs, reverse=True)
+
+    def _clean_temporaries(self) -> None:
+        # What a kill during remove_backup left.
+        shutil.rmtree(os.path.join(self.output_dir, _TEMPORARY + "backup"), ignore_errors=True)
+        for folder in (self.output_dir, self.backup_dir):
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if name.startswith(_TEMPORARY) and os.path.isfile(path):
+                    os.remove(path)
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        self._clean_temporaries()
+        self.rows, self.best = self._restore()
+        self._write_log(self.rows)
+
+    def _restore(self) -> tuple[list[dict[str, float]], float]:
+        epochs = self._complete_epochs()
+        if not epochs:
+            if os.listdir(self.backup_dir) or os.path.exists(self.log_path):
+                _say(f"no complete backup in {self.backup_dir}: starting a fresh run.")
+            self._clear_backup()
+            return [], -math.inf
+        model = self.model
+        if model.optimizer is not None and not model.optimizer.built:
+            model.optimizer.build(model.trainable_variables)
+        variables = list(model.weights) + list(getattr(model.optimizer, "variables", []))
+        start = [keras.ops.convert_to_numpy(v) for v in variables]
+        for epoch in epochs:
+            try:
+                with open(self._path(epoch, ".json")) as file:
+                    record = json.load(file)
+                if len(record["rows"]) != epoch:
+                    raise ValueError(f"{len(record['rows'])} log rows for {epoch} epochs")
+                model.load_weights(self._path(epoch, ".weights.h5"))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                _say(
+                    f"the backup of epoch {epoch} in {self.backup_dir} does not load "
+                    f"({type(error).__name__}: {str(error)[:200]}); "
+                    + ("trying the one before." if epoch != epochs[-1] else "none left.")
+                )
+                continue
+            if epoch != epochs[0]:
+                _say(f"resuming from the backup of epoch {epoch}, the newest that loads.")
+            model._initial_epoch = epoch  # what keras.callbacks.BackupAndRestore sets
+            return record["rows"], record["best"]
+        for variable, value in zip(variables, start, strict=True):
+            variable.assign(value)
+        _say(f"no backup in {self.backup_dir} loads: starting a fresh run.")
+        self._clear_backup()
+        return [], -math.inf
+
+    def _clear_backup(self) -> None:
+        for name in os.listdir(self.backup_dir):
+            path = os.path.join(self.backup_dir, name)
+            if os.path.isfile(path):
+                os.remove(path)
 
     def on_epoch_end(self, epoch, logs=None):
-        if _finite(logs):
-            super().on_epoch_end(epoch, logs)
+        row = {"epoch": epoch, **{k: float(v) for k, v in sorted((logs or {}).items())}}
+        if self.guard.stopped_at is not None:
+            self._write_log([*self.rows, row])
+            return
+        save = self.model.save
+        _replace_atomically(os.path.join(self.output_dir, "last.keras"), save)
+        value = row.get(self.monitor)
+        if value is not None and value > self.best:
+            self.best = value
+            _replace_atomically(os.path.join(self.output_dir, "best.keras"), save)
+        self.rows.append(row)
+        _replace_atomically(self._path(epoch + 1, ".weights.h5"), self.model.save_weights)
+        record = {"epoch": epoch + 1, "rows": self.rows, "best": self.best}
+        _replace_atomically(self._path(epoch + 1, ".json"), _write_json(record))
+        for older in self._complete_epochs():
+            if older < epoch:  # keep this epoch's and the one before
+                os.remove(self._path(older, ".json"))
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(self._path(older, ".weights.h5"))
+        self._write_log(self.rows)
 
+    def _write_log(self, rows: list[dict[str, float]]) -> None:
+        if not rows:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.log_path)
+            return
+        keys = ["epoch", *sorted({k for row in rows for k in row} - {"epoch"})]
 
-class FiniteBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that never backs up a NaN epoch."""
+        def write(path):
+            with open(path, "w", newline="") as file:
+                writer = csv.DictWriter(file, fieldnames=keys, restval="")
+                writer.writeheader()
+                writer.writerows(rows)
 
-    def on_epoch_end(self, epoch, logs=None):
-        if _finite(logs):
-            super().on_epoch_end(epoch, logs)
+        _replace_atomically(self.log_path, write)
+
+    def on_train_end(self, logs=None):
+        self.model._initial_epoch = None
+        if not self.keep_backup:
+            remove_backup(self.output_dir)
 
 
 class Throughput(keras.callbacks.Callback):
@@ -630,15 +849,18 @@ def read_log(output_dir: str) -> dict[str, list[float]]:
     with open(path, newline="") as file:
         rows = list(csv.DictReader(file))
     keys = [k for k in (rows[0] if rows else {}) if k != "epoch"]
-    return {k: [float(row[k]) for row in rows] for k in keys}
+    return {k: [float(row[k]) if row[k] else math.nan for row in rows] for k in keys}
 
 
-def callbacks_for(recipe: Recipe, output_dir: str | None = None) -> list[keras.callbacks.Callback]:
-    """The recipe's plateau schedule, a NaN stop, and with ``output_dir`` a CSV log, TensorBoard
-    logs (when TensorFlow and TensorBoard are installed), the best and the last model as
-    ``.keras``, and a backup so an interrupted run resumes where it stopped. No file is written
-    for a NaN epoch."""
-    callbacks: list[keras.callbacks.Callback] = [StopOnNonFiniteLoss()]
+def callbacks_for(
+    recipe: Recipe, output_dir: str | None = None, *, keep_backup: bool = False
+) -> list[keras.callbacks.Callback]:
+    """The NaN stop (:class:`StopOnNonFinite`, first), the recipe's plateau schedule, and with
+    ``output_dir`` the run's files (:class:`RunFolder`: ``log.csv``, ``best.keras``,
+    ``last.keras``, ``backup/`` to resume from) and TensorBoard logs (when TensorFlow and
+    TensorBoard are installed). No file but the log's row is written for a NaN epoch."""
+    guard = StopOnNonFinite()
+    callbacks: list[keras.callbacks.Callback] = [guard]
     if recipe.schedule == "plateau" and recipe.plateau_factor is not None:
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
@@ -650,22 +872,7 @@ def callbacks_for(recipe: Recipe, output_dir: str | None = None) -> list[keras.c
     from cnn_keras.data import tensorflow_available
 
     os.makedirs(output_dir, exist_ok=True)
-    backup_dir = os.path.join(output_dir, "backup")
-    resuming = os.path.isdir(backup_dir)
-    log_path = os.path.join(output_dir, "log.csv")
-    if not resuming and os.path.exists(log_path):
-        os.remove(log_path)  # a fresh run: the log of an earlier finished one goes
-    best = FiniteModelCheckpoint(
-        os.path.join(output_dir, "best.keras"), monitor="val_accuracy", save_best_only=True
-    )
-    if resuming:  # keep the best of the epochs before the interruption
-        best.best = max(read_log(output_dir).get("val_accuracy", [-math.inf]))
-    callbacks += [
-        keras.callbacks.CSVLogger(log_path, append=True),
-        best,
-        FiniteModelCheckpoint(os.path.join(output_dir, "last.keras")),
-        FiniteBackupAndRestore(backup_dir),
-    ]
+    callbacks.append(RunFolder(output_dir, guard, keep_backup=keep_backup))
     if tensorflow_available() and importlib.util.find_spec("tensorboard") is not None:
         callbacks.append(
             keras.callbacks.TensorBoard(
@@ -704,6 +911,7 @@ def fit(
     verbose: int | str = "auto",
     callbacks: list[keras.callbacks.Callback] | None = None,
     compile: bool = True,
+    keep_backup: bool = False,
 ) -> keras.callbacks.History:
     """Compiles ``model`` with ``recipe`` and trains it on ``splits`` (``cnn_keras.data.load``),
     validating on the test split, with Keras's progress bar in a terminal and one line per
@@ -723,16 +931,19 @@ def fit(
             kernel and ``1`` (a progress bar) elsewhere.
         callbacks: more callbacks.
         compile: compile the model here (``False``: it is compiled already).
+        keep_backup: keep ``output_dir/backup`` when training ends (:class:`RunFolder`).
 
     Raises:
-        NonFiniteLossError: when the loss becomes NaN or infinite; the run stops, the last
+        NonFiniteLossError: when the loss or the weights become NaN or infinite (the weights
+            are checked at the end of every epoch, on every backend); the run stops, the last
             good epoch's checkpoints stay in ``output_dir``.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1; received epochs={epochs!r}.")
     if compile:
         compile_model(model, recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
-    all_callbacks = callbacks_for(recipe, output_dir) + list(callbacks or [])
+    all_callbacks = callbacks_for(recipe, output_dir, keep_backup=keep_backup)
+    all_callbacks += list(callbacks or [])
     if verbose == "auto":
         verbose = 2 if in_notebook() else 1
     history = model.fit(
@@ -743,18 +954,17 @@ def fit(
         shuffle=False,  # the pipeline shuffles single images before batching
         verbose=verbose,
     )
-    stop = all_callbacks[0]
-    if stop.stopped_at is not None:
-        epoch, batch, loss = stop.stopped_at
+    guard = all_callbacks[0]
+    if guard.stopped_at is not None:
+        epoch = guard.stopped_at[0]
         kept = (
             f" The last good model (epoch {epoch}) is {os.path.join(output_dir, 'last.keras')}."
             if output_dir and epoch > 0
             else ""
         )
         raise NonFiniteLossError(
-            f"The loss became {loss} at epoch {epoch + 1}, batch {batch + 1}: training stopped."
-            f"{kept} Lower the learning rate (recipe {recipe.learning_rate}) or check the data "
-            "for NaN values.",
+            f"{guard.describe()}{kept} Lower the learning rate (recipe {recipe.learning_rate}) "
+            "or check the data for NaN values.",
             history,
         )
     return history
@@ -805,6 +1015,45 @@ def _versions() -> dict[str, str]:
     return versions
 
 
+def _check_positive(name: str, value, *, integer: bool = False) -> None:
+    """``value`` is ``None`` (not given) or a finite number > 0 (an int, NumPy's included, when
+    ``integer``); else a ``ValueError`` naming ``name``."""
+    import numbers
+
+    if value is None:
+        return
+    kind = numbers.Integral if integer else numbers.Real
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, kind)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        what = "an int >= 1" if integer else "a finite number > 0"
+        raise ValueError(
+            f"{name} must be {what} (or None: the default); received {name}={value!r}."
+        )
+
+
+def _check_output_dir(output_dir) -> None:
+    """Creates the run folder, or says in a ``ValueError`` why it cannot be written."""
+    if not isinstance(output_dir, str | os.PathLike) or not str(output_dir):
+        raise ValueError(f"output_dir must be a folder path; received output_dir={output_dir!r}.")
+    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        raise ValueError(
+            f"output_dir={str(output_dir)!r} is a file, not a folder: give a folder (new or one of "
+            "an earlier run to resume)."
+        )
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"output_dir={str(output_dir)!r} cannot be created: {error.strerror}."
+        ) from None
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise ValueError(f"output_dir={str(output_dir)!r} is not writable: give another folder.")
+
+
 def train(
     model_name: str,
     *,
@@ -839,17 +1088,29 @@ def train(
         The dict written to ``result.json``.
 
     Raises:
-        NonFiniteLossError: when the loss becomes NaN (``result.json`` then says so).
+        ValueError: before any data loads, for a bad argument (a count or a rate that is not
+            a positive number; ``None`` means the default) or an ``output_dir`` that is a file
+            or cannot be written.
+        NonFiniteLossError: when the loss or the weights become NaN (``result.json`` then
+            says so).
     """
     import datetime
-    import json
 
     from cnn_keras import data, profiles
 
+    for name, value in (
+        ("epochs", epochs),
+        ("batch_size", batch_size),
+        ("train_samples", train_samples),
+        ("image_size", image_size),
+    ):
+        _check_positive(name, value, integer=True)
+    _check_positive("learning_rate", learning_rate)
+    _check_positive("width_multiplier", width_multiplier)
     run_profile = profiles.get_profile(profile)
-    dataset = dataset or run_profile.dataset
-    epochs = epochs or run_profile.epochs
-    batch_size = batch_size or run_profile.batch_size
+    dataset = run_profile.dataset if dataset is None else dataset
+    epochs = run_profile.epochs if epochs is None else int(epochs)
+    batch_size = run_profile.batch_size if batch_size is None else int(batch_size)
     spec = get_spec(model_name)
     recipe = recipe_for(model_name)
     if image_size is None:
@@ -857,14 +1118,19 @@ def train(
     else:
         data.check_image_size(image_size)
         size = max(image_size, spec.min_input_size)
-    train_samples = train_samples or run_profile.train_samples
-    output_dir = output_dir or os.path.join("runs", f"{model_name}-{dataset}")
+    if train_samples is None:
+        train_samples = run_profile.train_samples
+    if output_dir is None:
+        output_dir = os.path.join("runs", f"{model_name}-{dataset}")
+    _check_output_dir(output_dir)  # before the data loads
     keras.utils.set_random_seed(seed)
     policy = configure_precision(precision)
     scope, replicas = data_parallel() if distribute else (contextlib.nullcontext(), 1)
     # The run's recipe: the profile's batch, the learning rate scaled linearly to it (Goyal et
     # al. 2017), then both times the replicas.
-    lr = learning_rate or recipe.learning_rate * batch_size / recipe.batch_size
+    lr = recipe.learning_rate * batch_size / recipe.batch_size
+    if learning_rate is not None:
+        lr = float(learning_rate)
     run_recipe = scale_for_replicas(
         dataclasses.replace(recipe, batch_size=batch_size, learning_rate=lr), replicas
     )
@@ -887,7 +1153,9 @@ def train(
             input_shape=splits.image_shape,
             classes=splits.num_classes,
             **_builder_kwargs(
-                model_name, width_multiplier or run_profile.width_multiplier, run_profile.fc_units
+                model_name,
+                run_profile.width_multiplier if width_multiplier is None else width_multiplier,
+                run_profile.fc_units,
             ),
         )
         compile_model(model, run_recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
@@ -921,13 +1189,15 @@ def train(
             verbose=verbose,
             callbacks=[throughput],
             compile=False,
+            keep_backup=True,  # until result.json is written: a kill before resumes
         )
     except NonFiniteLossError as caught:
         status, error = "nan", caught
     history = read_log(output_dir)
     result |= {
         "status": status,
-        "epochs_completed": sum(math.isfinite(loss) for loss in history.get("loss", [])),
+        # The log's last row is the NaN epoch's when the run stopped on one.
+        "epochs_completed": len(history.get("loss", [])) - (error is not None),
         "train_seconds": round(time.perf_counter() - start, 2),
         "train_images_per_s": round(throughput.images_per_s[-1], 1)
         if throughput.images_per_s
@@ -956,8 +1226,8 @@ def train(
         import matplotlib.pyplot as plt
 
         plt.close(figure)
-    with open(os.path.join(output_dir, "result.json"), "w") as file:
-        json.dump(result, file, indent=2)
+    _replace_atomically(os.path.join(output_dir, "result.json"), _write_json(result, indent=2))
+    remove_backup(output_dir)
     if error is not None:
         raise error
     return result

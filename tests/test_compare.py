@@ -237,3 +237,17 @@ def test_accuracy_chart_labels_do_not_overlap_and_bubbles_follow_size():
     assert max(areas["activation_bytes"], key=areas["activation_bytes"].get) == "densenet264"
     with pytest.raises(ValueError, match=r"size must be one of params.*size='flops'"):
         plots.plot_accuracy_vs_macs(rows, size="flops")
+
+
+def test_tables_are_package_data_read_from_any_folder(tmp_path, monkeypatch):
+    """Installed elsewhere, `cnn-keras compare` read its table from the current folder's
+    parents and failed (issue 14): the tables ship in the package."""
+    monkeypatch.chdir(tmp_path)  # outside the checkout: no cnn_keras/tables above it
+    with pytest.raises(FileNotFoundError):
+        plots.project_file("cnn_keras/tables/published_accuracy.csv")
+    [row] = compare.compare(["googlenet"], progress=False)
+    assert (row.top1, row.source) == (71.0, compare.load_published()["googlenet"]["source"])
+    for name in ("ilsvrc_winners.csv", "mobilenet_accuracy.csv", "resnet_cifar10_table6.csv"):
+        assert plots.read_table(plots.table_file(name)), name
+    with pytest.raises(FileNotFoundError, match=r"No table 'nope.csv'.*published_accuracy.csv"):
+        plots.table_file("nope.csv")

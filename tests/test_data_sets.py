@@ -123,7 +123,9 @@ def test_offline_fails_fast_with_the_way_out(tmp_path, monkeypatch):
         data.load("cifar100", image_size=32, data_dir=str(tmp_path), download=True)
     with pytest.raises(FileNotFoundError, match=r"ILSVRC2012_img_train.tar.*downloads.manual"):
         data.load("imagenet2012", image_size=32, data_dir=str(tmp_path))
-    assert time.perf_counter() - start < 10
+    # Fast, not hung in download retries (minutes): a bound ten times above the usual second or
+    # two, so a loaded machine cannot fail it.
+    assert time.perf_counter() - start < 60
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,9 @@ def test_missing_names_all_four_ways_and_fails_fast(tmp_path, no_default_copies,
         assert way in message, way
     with pytest.raises(ConnectionError, match=r"unreachable.*apt-get install"):
         data.load_arrays("fashion_mnist", image_size=32, download=True)
-    assert time.perf_counter() - start < 10
+    # Fast, not hung in download retries (minutes): a bound ten times above the usual second or
+    # two, so a loaded machine cannot fail it.
+    assert time.perf_counter() - start < 60
 
 
 def test_keras_cache_is_looked_in_before_a_named_folder(fixture_dir, tmp_path, monkeypatch):

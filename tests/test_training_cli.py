@@ -142,13 +142,12 @@ def test_killed_run_resumes_and_ends_where_an_uninterrupted_run_ends(tmp_path):
     )
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert (out / "backup").is_dir() and len(training.read_log(str(out))["loss"]) == 1
-    resumed = subprocess.run(
-        [sys.executable, "-m", "cnn_keras.cli", *argv], env=ENV, capture_output=True, text=True
-    )
-    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    [first_epoch_loss] = training.read_log(str(out))["loss"]
+    assert cli.main(argv) == 0  # the rerun, in this process (no second start-up)
     result = json.loads((out / "result.json").read_text())
     assert result["epochs_completed"] == 3 and result["status"] == "completed"
-    assert len(training.read_log(str(out))["loss"]) == 3  # epochs 1, then 2 and 3 resumed
+    log = training.read_log(str(out))
+    assert len(log["loss"]) == 3 and log["loss"][0] == first_epoch_loss  # epoch 1 kept
     assert not (out / "backup").exists()
 
 
@@ -199,3 +198,61 @@ def test_data_parallel_on_two_cpu_devices(backend, script, env, tmp_path):
     assert result["backend"] == backend and result["replicas"] == 2
     assert result["batch_size"] == 16 and result["learning_rate"] == pytest.approx(0.01 * 16 / 256)
     assert result["status"] == "completed" and 0.0 <= result["test_top1"] <= 1.0
+
+
+# One bad `cnn-keras` command line per row: (arguments, a fragment of the one-line message).
+# Each is refused before any data loads or model builds: exit code 2, one line, no traceback.
+BAD_COMMAND_LINES = {
+    "epochs 0": (["--epochs", "0"], "argument --epochs: 0 is below 1"),
+    "batch size 0": (["--batch-size", "0"], "argument --batch-size: 0 is below 1"),
+    "batch size 2.5": (["--batch-size", "2.5"], "argument --batch-size: '2.5' is not an integer"),
+    "learning rate 0": (["--learning-rate", "0"], "--learning-rate: 0 is not a finite number > 0"),
+    "learning rate -1": (["--learning-rate", "-1"], "--learning-rate: -1 is not a finite number"),
+    "learning rate nan": (["--learning-rate", "nan"], "--learning-rate: nan is not a finite"),
+    "learning rate inf": (["--learning-rate", "inf"], "--learning-rate: inf is not a finite"),
+    "learning rate word": (["--learning-rate", "fast"], "--learning-rate: 'fast' is not a number"),
+    "train samples 0": (["--train-samples", "0"], "argument --train-samples: 0 is below 1"),
+    "image size -8": (["--image-size", "-8"], "argument --image-size: -8 is below 1"),
+    "width 0": (["--width-multiplier", "0"], "--width-multiplier: 0 is not a finite number > 0"),
+    "seed -1": (["--seed", "-1"], "argument --seed: -1 is below 0"),
+    "verbose 3": (["--verbose", "3"], "argument --verbose: invalid choice: 3"),
+    "precision": (["--precision", "float64"], "argument --precision: invalid choice: 'float64'"),
+    "profile": (["--profile", "huge"], "huge"),
+    "model": (["--epochs", "1", "vgg17"], "Unknown model name='vgg17'"),
+    "output is a file": (["--output", "{file}"], "is a file, not a folder"),
+    "output under a file": (["--output", "{file}/run"], "cannot be created"),
+}
+
+
+@pytest.mark.parametrize("row", list(BAD_COMMAND_LINES))
+def test_bad_train_command_lines_are_one_line_errors(row, tmp_path, capsys):
+    args, message = BAD_COMMAND_LINES[row]
+    (tmp_path / "file").write_text("not a folder")
+    args = [a.replace("{file}", str(tmp_path / "file")) for a in args]
+    name = [] if "vgg17" in args else ["vgg11"]
+    assert cli.main(["train", *name, *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("cnn-keras: error: "), err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "file" / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["compare", "--repeats", "0"], "argument --repeats: 0 is below 1"),
+        (["compare", "--batch-sizes", "1", "0"], "argument --batch-sizes: 0 is below 1"),
+        (["summary", "vgg11", "--input-size", "-3"], "argument --input-size: -3 is below 1"),
+    ],
+)
+def test_bad_command_lines_of_other_commands(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
+
+
+def test_train_function_refuses_bad_numbers_before_loading_data():
+    for name, value in [("epochs", 0), ("batch_size", 2.0), ("learning_rate", float("nan"))]:
+        with pytest.raises(ValueError, match=rf"{name} must be .*received {name}={value!r}"):
+            training.train("vgg11", **{name: value})
