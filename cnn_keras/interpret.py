@@ -21,7 +21,9 @@ import numpy as np
 def _check_image(model: keras.Model, image) -> np.ndarray:
     image = np.asarray(image, dtype="float32")
     expected = tuple(model.input_shape[1:])
-    if image.ndim != 3 or any(e is not None and e != s for e, s in zip(expected, image.shape)):
+    if image.ndim != 3 or any(
+        e is not None and e != s for e, s in zip(expected, image.shape, strict=True)
+    ):
         raise ValueError(
             f"image must be one image of the model's input shape {expected} (height, width, "
             f"channels, no batch axis); received an array of shape {image.shape}."
