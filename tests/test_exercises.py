@@ -22,17 +22,21 @@ def wrong(answer):
 def test_each_exercise_accepts_its_answer_and_refuses_a_wrong_one(entry, capsys):
     answer = entry.solve()
     assert isinstance(answer, (int, float, str, tuple)) and not isinstance(answer, bool)
-    assert exercises.check(entry.key, answer)
-    assert not exercises.check(entry.key, wrong(answer))
+    assert exercises.is_right(entry.key, answer)
+    assert not exercises.is_right(entry.key, wrong(answer))
+    assert not exercises.is_right(entry.key, None)
+    assert exercises.check(entry.key, answer) is None
+    exercises.check(entry.key, wrong(answer))
     printed = capsys.readouterr().out
     assert f"{entry.key} ({entry.title}): right." in printed
+    assert f"{entry.key} ({entry.title}): not yet." in printed
     if not isinstance(answer, str):
         assert str(answer) not in printed.replace(f"{entry.key} ", "")  # never shown
 
 
 def test_check_speaks_to_the_student(capsys):
     key = ALL[0].key
-    assert not exercises.check(key, None)
+    exercises.check(key, None)
     assert "replace None with your answer" in capsys.readouterr().out
     with pytest.raises(ValueError, match=r"Unknown exercise key='99\.9'"):
         exercises.check("99.9", 1)

@@ -52,9 +52,11 @@ def cells(path: Path, kind: str | None = None) -> list[dict]:
 
 
 def exercise_keys(path: Path) -> list[str]:
-    """The exercise keys a notebook's code calls ``exercises.check`` with, in order."""
+    """The exercise keys a notebook's code calls ``exercises.check`` or ``is_right`` with, in
+    order."""
     code = "\n".join(cell["text"] for cell in cells(path, "code"))
-    return list(dict.fromkeys(re.findall(r"exercises\.check\(\s*\"(\d\d\.\d+)\"", code)))
+    calls = re.findall(r"exercises\.(?:check|is_right)\(\s*\"(\d\d\.\d+)\"", code)
+    return list(dict.fromkeys(calls))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: p.name)

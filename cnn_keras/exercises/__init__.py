@@ -5,11 +5,11 @@ Each notebook's exercises live in a module of this package named after it (``nb0
 answer with the package's own tools, so an answer is never typed in. A student calls
 :func:`check` with their own value and is told right, or how far off and in which direction; the
 computed answer stays hidden. A teacher calls :func:`solution` (the solutions notebooks under
-``notebooks/solutions`` do, with the worked steps).
+``notebooks/solutions`` do, with the worked steps); tests use :func:`is_right`.
 
 >>> from cnn_keras import exercises
->>> exercises.check("03.1", 1_849_688_064)  # doctest: +SKIP
-03.1 (MACs of VGG16's conv3_2): right.
+>>> exercises.check("03.1", 2e9)  # doctest: +SKIP
+03.1 (MACs of VGG16's conv3_2 at 224x224): not yet. It is a little too high.
 """
 
 from __future__ import annotations
@@ -125,21 +125,25 @@ def _direction(answer, expected) -> str:
     return ""
 
 
-def check(key: str, answer: Answer | None) -> bool:
-    """Says whether ``answer`` is right for exercise ``key``, without showing the answer.
+def is_right(key: str, answer: Answer | None) -> bool:
+    """Whether ``answer`` is right for exercise ``key`` (silently: :func:`check` says it).
 
     Numbers count as right within the exercise's relative tolerance; choices (strings) ignore
-    case and surrounding spaces; tuples are compared element by element. ``None`` (the
-    placeholder in the notebooks) just reminds what to do.
-
-    Returns:
-        ``True`` when right.
+    case and surrounding spaces; tuples are compared element by element.
     """
+    entry = get(key)
+    return answer is not None and _same(answer, entry.solve(), entry.rel_tol)
+
+
+def check(key: str, answer: Answer | None) -> None:
+    """Prints whether ``answer`` is right for exercise ``key``, without showing the answer:
+    "right.", or "not yet." with whether it is too high or too low. ``None`` (the placeholder
+    in the notebooks) just reminds what to do. Returns nothing, so that a notebook cell shows
+    the sentence alone."""
     entry = get(key)
     if answer is None:
         print(f"{key} ({entry.title}): replace None with your answer.")
-        return False
-    right = _same(answer, entry.solve(), entry.rel_tol)
-    verdict = "right." if right else "not yet." + _direction(answer, entry.solve())
-    print(f"{key} ({entry.title}): {verdict}")
-    return right
+    elif is_right(key, answer):
+        print(f"{key} ({entry.title}): right.")
+    else:
+        print(f"{key} ({entry.title}): not yet.{_direction(answer, entry.solve())}")
