@@ -87,11 +87,12 @@ def write_synthetic_fashion_mnist(folder: str, train: int, test: int, seed: int 
     return folder
 
 
-def load_splits(image_size: int, batch_size: int, batches: int, data: str):
+def load_splits(image_size: int, batch_size: int, batches: int, data: str, pipeline: str = "auto"):
     """``cnn_keras.data.load`` of ``batches`` training batches of Fashion-MNIST (``data=
     "fashion_mnist"``), of synthetic images in its files (``"synthetic"``), or of whichever is
     there (``"auto"``), without augmentation (the ``smoke`` and ``cpu`` profiles' setting),
-    normalized. Returns ``(splits, what)``."""
+    normalized, through ``pipeline`` (``data.load``'s ``backend``: ``"tf"``, ``"numpy"`` or
+    ``"auto"``). Returns ``(splits, what)``."""
     from cnn_keras import data as data_module
 
     data_dir = None
@@ -118,6 +119,7 @@ def load_splits(image_size: int, batch_size: int, batches: int, data: str):
         augment=None,
         normalize=True,
         data_dir=data_dir,
+        backend=pipeline,
     )
     return splits, data
 
@@ -235,11 +237,43 @@ def make_ceiling_step(model, x, y):
     )
 
 
-def _first_batch(splits):
+def make_train_on_batch(model, x, y):
+    """Keras's own compiled train function (metrics included) called once per step by
+    ``train_on_batch`` on a batch already on the device: ``run(steps) -> images/s``."""
+    x, y = keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(y)
+
+    def run(steps: int) -> float:
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.train_on_batch(x, y)  # returns NumPy numbers: the step is done
+        return steps * int(x.shape[0]) / (time.perf_counter() - start)
+
+    return run
+
+
+def fit_arrays_round(model, x, y, recipe, timer) -> float:
+    """One epoch of ``model.fit`` on in-memory NumPy arrays with :func:`fit`'s callbacks: fit
+    without the project's pipeline."""
+    from cnn_keras import training
+
+    model.fit(
+        x,
+        y,
+        batch_size=recipe.batch_size,
+        epochs=1,
+        shuffle=False,
+        verbose=0,
+        callbacks=training.callbacks_for(recipe) + [timer],
+    )
+    steps, seconds = timer.rounds[-1]
+    return steps * recipe.batch_size / seconds
+
+
+def _arrays(splits):
     import numpy as np
 
-    for images, labels in splits.train:
-        return np.asarray(images), np.asarray(labels)
+    images, labels = zip(*((np.asarray(a), np.asarray(b)) for a, b in splits.train), strict=True)
+    return np.concatenate(images), np.concatenate(labels)
 
 
 def measure_model(
@@ -256,9 +290,13 @@ def measure_model(
     steps_per_execution="auto",
     jit_compile="auto",
     width_multiplier: float | None = None,
+    breakdown: bool = False,
+    pipeline: str = "auto",
 ) -> dict:
     """Measures ``fit``, ``ceiling`` and (where one exists) ``twin`` for one model, interleaved
-    over ``rounds``; images/s of each round and their medians."""
+    over ``rounds``; images/s of each round and their medians. ``breakdown`` adds, between fit
+    and the ceiling, ``fit_arrays`` (``model.fit`` on NumPy arrays: no project pipeline) and
+    ``train_on_batch`` (Keras's train function on a device batch: no input, no callbacks)."""
     from cnn_keras import build_model, training
 
     for arg, value in (("warmup", warmup), ("steps", steps), ("rounds", rounds)):
@@ -266,7 +304,7 @@ def measure_model(
             raise ValueError(f"{arg} must be an int >= 1; received {arg}={value!r}.")
     keras.utils.set_random_seed(0)
     policy = training.configure_precision(precision)
-    splits, data_used = load_splits(image_size, batch_size, warmup + steps, data)
+    splits, data_used = load_splits(image_size, batch_size, warmup + steps, data, pipeline)
     splits = dataclasses.replace(splits, test=None)  # no validation pass in the timed epochs
     shape, classes = splits.image_shape, splits.num_classes
     recipe = dataclasses.replace(training.recipe_for(name), batch_size=batch_size)
@@ -279,13 +317,26 @@ def measure_model(
             weights=None, input_shape=shape, classes=classes
         )
         runs["twin"] = (model, BatchTimer(warmup))
-    rates: dict[str, list[float]] = {"fit": [], "ceiling": [], "twin": []}
-    ceiling = None
+    order = ("fit", "fit_arrays", "train_on_batch", "ceiling", "twin")
+    order = order if breakdown else ("fit", "ceiling", "twin")
+    rates: dict[str, list[float]] = {what: [] for what in order}
+    ceiling = on_batch = None
     for r in range(rounds):
-        for what in ("fit", "ceiling", "twin"):
-            if what == "ceiling":
+        for what in order:
+            if what == "fit_arrays":
+                if r == 0:
+                    x_all, y_all = _arrays(splits)
+                    arrays_timer = BatchTimer(warmup)
+                rates[what].append(fit_arrays_round(ours, x_all, y_all, recipe, arrays_timer))
+            elif what == "train_on_batch":
+                if on_batch is None:
+                    on_batch = make_train_on_batch(ours, x_all[:batch_size], y_all[:batch_size])
+                    on_batch(warmup)
+                rates[what].append(on_batch(steps))
+            elif what == "ceiling":
                 if ceiling is None:
-                    ceiling = make_ceiling_step(ours, *_first_batch(splits))
+                    x, y = _arrays(splits)
+                    ceiling = make_ceiling_step(ours, x[:batch_size], y[:batch_size])
                     ceiling(warmup)  # compiles
                 rates["ceiling"].append(ceiling(steps))
             elif what in runs:
@@ -302,6 +353,7 @@ def measure_model(
         "batch_size": batch_size,
         "precision": policy,
         "data": data_used,
+        "pipeline": type(splits.train).__name__,
         "steps_per_execution": ours.steps_per_execution,
         "jit_compile_fit": bool(ours.jit_compile),
         "warmup_steps": warmup,
@@ -359,8 +411,12 @@ def main(argv=None) -> int:
     parser.add_argument("--steps-per-execution", default="auto", help="compile_model's (auto)")
     parser.add_argument("--jit-compile", default="auto", help="compile_model's (auto)")
     parser.add_argument("--data", default="auto", help="auto, fashion_mnist or synthetic")
+    parser.add_argument("--pipeline", default="auto", help="data.load's backend: auto, tf, numpy")
     parser.add_argument("--width-multiplier", type=float, help=argparse.SUPPRESS)  # tests
     parser.add_argument("--no-twin", action="store_true", help="skip keras.applications")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also fit on arrays and train_on_batch"
+    )
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch twin")
     parser.add_argument("--note", default="", help="recorded with the results")
     parser.add_argument("--results", default=os.path.join(HERE, "results"), help="'' to skip")
@@ -386,6 +442,8 @@ def main(argv=None) -> int:
             steps_per_execution=int(spe) if spe.isdigit() else spe,
             jit_compile={"true": True, "false": False}.get(jit.lower(), jit),
             width_multiplier=args.width_multiplier,
+            breakdown=args.breakdown,
+            pipeline=args.pipeline,
         )
         print("RESULT " + json.dumps(result))
         return 0
@@ -401,12 +459,8 @@ def main(argv=None) -> int:
             print(error, file=sys.stderr)
             return code
         runs.append(result)
-        print(
-            f"{name}: fit {result['images_per_s']['fit']}, ceiling "
-            f"{result['images_per_s']['ceiling']} images/s (fit/ceiling "
-            f"{result['fit_over_ceiling']:.2f})",
-            flush=True,
-        )
+        rates = ", ".join(f"{k} {v}" for k, v in result["images_per_s"].items())
+        print(f"{name}: {rates} images/s; fit/ceiling {result['fit_over_ceiling']:.2f}", flush=True)
     torch_runs: list[dict] = []
     if not args.no_torch:
         torch_args = [os.path.join(HERE, "torch_twin.py"), *args.names, "--json"]
