@@ -59,12 +59,14 @@ def environment() -> dict:
     }
 
 
-def write(kind: str, payload: dict, results_dir: str) -> str:
-    """Writes ``payload`` with :func:`environment` as ``results_dir/KIND-DATE.json``."""
+def write(kind: str, payload: dict, results_dir: str, path: str | None = None) -> str:
+    """Writes ``payload`` with :func:`environment` as ``results_dir/KIND-BACKEND-DATE.json``,
+    or over ``path`` (a run that writes again as it goes). Returns the path."""
     record = {**environment(), **payload}
     os.makedirs(results_dir, exist_ok=True)
-    stamp = record["date"].replace(":", "").replace("+0000", "Z")
-    path = os.path.join(results_dir, f"{kind}-{record['backend']}-{stamp}.json")
+    if path is None:
+        stamp = record["date"].replace(":", "").replace("+0000", "Z")
+        path = os.path.join(results_dir, f"{kind}-{record['backend']}-{stamp}.json")
     with open(path, "w") as file:
         json.dump(record, file, indent=2)
     return path

@@ -450,7 +450,7 @@ def main(argv=None) -> int:
     env = environment()
     print(f"{env['device']}, keras {env['versions']['keras']} on {env['backend']}", flush=True)
     start = time.perf_counter()
-    runs = []
+    runs, path = [], None
     passed = list(argv if argv is not None else sys.argv[1:])
     options = [a for a in passed if a not in args.names]
     for name in args.names:
@@ -459,6 +459,8 @@ def main(argv=None) -> int:
             print(error, file=sys.stderr)
             return code
         runs.append(result)
+        if args.results:  # after each model: a run stopped halfway keeps what it measured
+            path = write("train_throughput", {"note": args.note, "runs": runs}, args.results, path)
         rates = ", ".join(f"{k} {v}" for k, v in result["images_per_s"].items())
         print(f"{name}: {rates} images/s; fit/ceiling {result['fit_over_ceiling']:.2f}", flush=True)
     torch_runs: list[dict] = []
@@ -486,7 +488,7 @@ def main(argv=None) -> int:
     print(f"took {time.perf_counter() - start:.0f} s")
     if args.results:
         payload = {"note": args.note, "runs": runs, "torch": torch_runs}
-        print("wrote", write("train_throughput", payload, args.results))
+        print("wrote", write("train_throughput", payload, args.results, path))
     return 0
 
 

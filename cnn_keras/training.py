@@ -480,13 +480,16 @@ def compile_model(
         epochs: the run's epochs the schedule is stretched to (default: the paper's).
         top5: also report top-5 accuracy (default: with 100 classes or more).
         steps_per_execution: training steps per call of the compiled train function (callbacks
-            then see every this many batches); ``"auto"``: :func:`auto_steps_per_execution`.
+            then see every this many batches); ``"auto"``: 1.
             The same steps either way: it changes the speed, not the numbers.
         jit_compile: Keras's ``jit_compile``; ``"auto"`` is XLA with a GPU and not on a CPU,
             where it made the train step slower (``benchmarks/train_throughput.py``).
     """
     if steps_per_execution == "auto":
-        steps_per_execution = auto_steps_per_execution()
+        # One step per call until a measurement shows more helps: on a CPU a step takes tens
+        # of milliseconds and the per-call cost is small beside it; a GPU is yet to be measured
+        # (benchmarks/train_throughput.py --steps-per-execution N).
+        steps_per_execution = 1
     if (
         isinstance(steps_per_execution, bool)
         or not isinstance(steps_per_execution, int)
@@ -520,11 +523,6 @@ def compile_model(
         jit_compile=jit_compile,
     )
     return model
-
-
-def auto_steps_per_execution() -> int:
-    """What ``steps_per_execution="auto"`` compiles with: 1."""
-    return 1
 
 
 # ---------------------------------------------------------------------------------------------
