@@ -88,27 +88,25 @@ def write_synthetic_fashion_mnist(folder: str, train: int, test: int, seed: int 
 
 
 def load_splits(image_size: int, batch_size: int, batches: int, data: str, pipeline: str = "auto"):
-    """``cnn_keras.data.load`` of ``batches`` training batches of Fashion-MNIST (``data=
-    "fashion_mnist"``), of synthetic images in its files (``"synthetic"``), or of whichever is
-    there (``"auto"``), without augmentation (the ``smoke`` and ``cpu`` profiles' setting),
-    normalized, through ``pipeline`` (``data.load``'s ``backend``: ``"tf"``, ``"numpy"`` or
-    ``"auto"``). Returns ``(splits, what)``."""
+    """``cnn_keras.data.load`` of ``batches`` training batches of Fashion-MNIST, or where the
+    set is not on disk (``data="auto"``) of synthetic images in its files, without augmentation
+    (the ``smoke`` and ``cpu`` profiles' setting), normalized, through ``pipeline``
+    (``data.load``'s ``backend``: ``"tf"``, ``"numpy"`` or ``"auto"``). Returns
+    ``(splits, what)``: ``"fashion_mnist"`` or ``"synthetic"``."""
     from cnn_keras import data as data_module
 
+    if data not in ("auto", "fashion_mnist"):
+        raise ValueError(f"data must be 'auto' or 'fashion_mnist'; received data={data!r}.")
     data_dir = None
-    if data == "auto":
-        try:
-            data_module.find_fashion_mnist()
-            data = "fashion_mnist"
-        except FileNotFoundError:
-            data = "synthetic"
-    if data == "synthetic":
+    try:
+        data_module.find_fashion_mnist()
+        data = "fashion_mnist"
+    except FileNotFoundError:
+        if data == "fashion_mnist":
+            raise
+        data = "synthetic"
         data_dir = write_synthetic_fashion_mnist(
             tempfile.mkdtemp(prefix="cnn_keras_bench_"), batch_size * batches, batch_size
-        )
-    elif data != "fashion_mnist":
-        raise ValueError(
-            f"data must be 'auto', 'fashion_mnist' or 'synthetic'; received data={data!r}."
         )
     splits = data_module.load(
         "fashion_mnist",
@@ -410,7 +408,11 @@ def main(argv=None) -> int:
     parser.add_argument("--precision", default="auto", help="auto, float32, mixed_*float16")
     parser.add_argument("--steps-per-execution", default="auto", help="compile_model's (auto)")
     parser.add_argument("--jit-compile", default="auto", help="compile_model's (auto)")
-    parser.add_argument("--data", default="auto", help="auto, fashion_mnist or synthetic")
+    parser.add_argument(
+        "--data",
+        default="auto",
+        help="auto (synthetic where Fashion-MNIST is missing) or fashion_mnist",
+    )
     parser.add_argument("--pipeline", default="auto", help="data.load's backend: auto, tf, numpy")
     parser.add_argument("--width-multiplier", type=float, help=argparse.SUPPRESS)  # tests
     parser.add_argument("--no-twin", action="store_true", help="skip keras.applications")
