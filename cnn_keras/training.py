@@ -482,8 +482,8 @@ def compile_model(
         steps_per_execution: training steps per call of the compiled train function (callbacks
             then see every this many batches); ``"auto"``: 1.
             The same steps either way: it changes the speed, not the numbers.
-        jit_compile: Keras's ``jit_compile``; ``"auto"`` is XLA with a GPU and not on a CPU,
-            where it made the train step slower (``benchmarks/train_throughput.py``).
+        jit_compile: Keras's ``jit_compile``; ``"auto"``: XLA on JAX, and on TensorFlow only
+            with a GPU (on a CPU, TensorFlow's XLA train step was slower than its graph step).
     """
     if steps_per_execution == "auto":
         # One step per call until a measurement shows more helps: on a CPU a step takes tens

@@ -66,3 +66,21 @@ def test_torch_resnet20_has_our_resnet20s_parameters():
     twin = torch_twin.resnet20_option_a(channels=1, classes=10)
     # Option A shortcuts have no parameters in either; about 0.27M (He et al. 2015, table 6).
     assert sum(p.numel() for p in twin.parameters()) == ours.trainable
+
+
+def test_compile_model_passes_steps_per_execution_and_jit_compile():
+    import keras
+
+    from cnn_keras import training
+
+    recipe = training.recipe_for("resnet20_cifar")
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    training.compile_model(model, recipe, steps_per_execution=4, jit_compile=False)
+    assert model.steps_per_execution == 4 and model.jit_compile is False
+    training.compile_model(model, recipe)  # "auto": one step per call
+    assert model.steps_per_execution == 1
+    with pytest.raises(ValueError, match="steps_per_execution must be an int >= 1 or 'auto'"):
+        training.compile_model(model, recipe, steps_per_execution=0)
+    with pytest.raises(ValueError, match="received jit_compile='yes'"):
+        training.compile_model(model, recipe, jit_compile="yes")
