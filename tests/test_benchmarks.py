@@ -21,7 +21,7 @@ def test_measure_model_runs_fit_and_ceiling():
         image_size=32,
         batch_size=8,
         warmup=1,
-        steps=2,
+        steps=1,
         rounds=1,
         width_multiplier=0.25,
     )
