@@ -521,10 +521,20 @@ def load_arrays(
         stats, class_names = CHANNEL_STATS.get(name, IMAGENET_STATS), None
     mean, std = stats if normalize else (None, None)
     common = {"batch_size": batch_size, "mean": mean, "std": std, "seed": seed}
-    train_data = ArrayDataset(x_train, y_train, training=True, augment=augment, **common)
+    # Two threads make the next batches while the step runs. Not with random augmentation:
+    # its draws come from one generator, and threads would change which image gets which.
+    ahead = {"workers": 2, "max_queue_size": 4}
+    train_data = ArrayDataset(
+        x_train,
+        y_train,
+        training=True,
+        augment=augment,
+        **common,
+        **(ahead if augment == "none" else {}),
+    )
     return Splits(
         train=train_data,
-        test=ArrayDataset(x_test, y_test, training=False, **common),
+        test=ArrayDataset(x_test, y_test, training=False, **common, **ahead),
         num_classes=num_classes,
         name=name,
         steps_per_epoch=len(train_data),

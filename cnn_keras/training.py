@@ -468,6 +468,8 @@ def compile_model(
     steps_per_epoch: int | None = None,
     epochs: int | None = None,
     top5: bool | None = None,
+    steps_per_execution: int | str = "auto",
+    jit_compile: bool | str = "auto",
 ) -> keras.Model:
     """Compiles ``model`` with the recipe's optimizer (:func:`make_optimizer`), schedule and
     cross-entropy, and sets its batch normalization momentum to ``recipe.bn_momentum``.
@@ -479,7 +481,30 @@ def compile_model(
             it the initial learning rate stays constant).
         epochs: the run's epochs the schedule is stretched to (default: the paper's).
         top5: also report top-5 accuracy (default: with 100 classes or more).
+        steps_per_execution: training steps per call of the compiled train function (callbacks
+            then see every this many batches); ``"auto"``: 1.
+            The same steps either way: it changes the speed, not the numbers.
+        jit_compile: Keras's ``jit_compile``; ``"auto"``: XLA on JAX, and on TensorFlow only
+            with a GPU (on a CPU, TensorFlow's XLA train step was slower than its graph step).
     """
+    if steps_per_execution == "auto":
+        # One step per call until a measurement shows more helps: on a CPU a step takes tens
+        # of milliseconds and the per-call cost is small beside it; a GPU is yet to be measured
+        # (benchmarks/train_throughput.py --steps-per-execution N).
+        steps_per_execution = 1
+    if (
+        isinstance(steps_per_execution, bool)
+        or not isinstance(steps_per_execution, int)
+        or (steps_per_execution < 1)
+    ):
+        raise ValueError(
+            "steps_per_execution must be an int >= 1 or 'auto'; received "
+            f"steps_per_execution={steps_per_execution!r}."
+        )
+    if jit_compile not in (True, False, "auto"):
+        raise ValueError(
+            f"jit_compile must be True, False or 'auto'; received jit_compile={jit_compile!r}."
+        )
     optimizer = make_optimizer(recipe, steps_per_epoch=steps_per_epoch, epochs=epochs)
     set_batchnorm_momentum(model, recipe.bn_momentum)
     from_logits = model.layers[-1].get_config().get("activation") in (None, "linear")
@@ -492,7 +517,13 @@ def compile_model(
         top5 = model.output_shape[-1] >= 100
     if top5:
         metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(5, name="top5"))
-    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    model.compile(
+        optimizer=optimizer,
+        loss=loss,
+        metrics=metrics,
+        steps_per_execution=steps_per_execution,
+        jit_compile=jit_compile,
+    )
     return model
 
 
@@ -912,6 +943,8 @@ def fit(
     callbacks: list[keras.callbacks.Callback] | None = None,
     compile: bool = True,
     keep_backup: bool = False,
+    steps_per_execution: int | str = "auto",
+    jit_compile: bool | str = "auto",
 ) -> keras.callbacks.History:
     """Compiles ``model`` with ``recipe`` and trains it on ``splits`` (``cnn_keras.data.load``),
     validating on the test split, with Keras's progress bar in a terminal and one line per
@@ -932,6 +965,8 @@ def fit(
         callbacks: more callbacks.
         compile: compile the model here (``False``: it is compiled already).
         keep_backup: keep ``output_dir/backup`` when training ends (:class:`RunFolder`).
+        steps_per_execution: :func:`compile_model`'s, when ``compile``.
+        jit_compile: :func:`compile_model`'s, when ``compile``.
 
     Raises:
         NonFiniteLossError: when the loss or the weights become NaN or infinite (the weights
@@ -941,7 +976,14 @@ def fit(
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1; received epochs={epochs!r}.")
     if compile:
-        compile_model(model, recipe, steps_per_epoch=_steps_per_epoch(splits), epochs=epochs)
+        compile_model(
+            model,
+            recipe,
+            steps_per_epoch=_steps_per_epoch(splits),
+            epochs=epochs,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+        )
     all_callbacks = callbacks_for(recipe, output_dir, keep_backup=keep_backup)
     all_callbacks += list(callbacks or [])
     if verbose == "auto":

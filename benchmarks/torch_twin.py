@@ -1,0 +1,186 @@
+"""The PyTorch twins of the throughput benchmark: torchvision's ResNet-50 and a CIFAR ResNet-20
+with option-A shortcuts (He et al. 2015, section 4.2), trained eagerly and under
+``torch.compile`` with channels_last, bf16 autocast on a GPU (float32 on a CPU, where bf16 is
+slower), the same batch and image size, the batch already on the device.
+
+    python benchmarks/torch_twin.py resnet20_cifar resnet50 --batch-size 32 \\
+        --shape resnet20_cifar=32,32,1 --shape resnet50=64,64,1
+
+torch is not a dependency of the project: without it this prints one line and exits 0.
+``benchmarks/train_throughput.py`` runs it and prints its numbers beside ours.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+
+MODELS = ("resnet20_cifar", "resnet50")
+
+
+def torch_available() -> bool:
+    """Whether torch and torchvision are importable."""
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "torchvision"))
+
+
+def resnet20_option_a(channels: int = 3, classes: int = 10):
+    """ResNet-20 for CIFAR: 3 stages of 3 basic blocks, 16/32/64 filters; a shortcut that
+    changes shape takes every other pixel and pads the new channels with zeros (option A,
+    no parameters). 0.27 M parameters, as the paper's table 6."""
+    import torch
+    from torch import nn
+
+    class Block(nn.Module):
+        def __init__(self, c_in: int, c_out: int, stride: int):
+            super().__init__()
+            self.conv1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(c_out)
+            self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(c_out)
+            self.stride, self.pad = stride, c_out - c_in
+
+        def forward(self, x):
+            out = torch.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            shortcut = x[:, :, :: self.stride, :: self.stride] if self.stride > 1 else x
+            if self.pad:
+                shortcut = nn.functional.pad(shortcut, (0, 0, 0, 0, 0, self.pad))
+            return torch.relu(out + shortcut)
+
+    layers = [nn.Conv2d(channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]
+    c_in = 16
+    for stage, c_out in enumerate((16, 32, 64)):
+        for block in range(3):
+            layers.append(Block(c_in, c_out, 2 if stage and not block else 1))
+            c_in = c_out
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, classes)]
+    return nn.Sequential(*layers)
+
+
+def build(name: str, channels: int, classes: int):
+    """The twin of our ``name``, taking ``channels``-channel images."""
+    from torch import nn
+
+    if name == "resnet20_cifar":
+        return resnet20_option_a(channels, classes)
+    if name == "resnet50":
+        import torchvision
+
+        model = torchvision.models.resnet50(num_classes=classes)
+        if channels != 3:
+            model.conv1 = nn.Conv2d(channels, 64, 7, 2, 3, bias=False)
+        return model
+    raise ValueError(f"name must be one of {', '.join(MODELS)}; received name={name!r}.")
+
+
+def measure(
+    name: str,
+    shape: tuple[int, int, int],
+    *,
+    batch_size: int,
+    classes: int = 10,
+    warmup: int = 2,
+    steps: int = 4,
+    modes: tuple[str, ...] = ("eager", "compile"),
+) -> list[dict]:
+    """Images/s of ``steps`` training steps after ``warmup`` for each of ``modes`` (``"eager"``,
+    ``"compile"``), on one batch on the device."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    device = torch.device("cuda" if cuda else "cpu")
+    if cuda:
+        torch.backends.cudnn.benchmark = True
+    height, width, channels = shape
+    x = torch.randn(batch_size, channels, height, width, device=device)
+    x = x.contiguous(memory_format=torch.channels_last)
+    y = torch.randint(0, classes, (batch_size,), device=device)
+    results = []
+    for mode in modes:
+        torch.manual_seed(0)
+        model = build(name, channels, classes).to(device, memory_format=torch.channels_last)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step(model=model, optimizer=optimizer, loss_fn=loss_fn):
+            optimizer.zero_grad(set_to_none=True)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cuda):
+                loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        run = torch.compile(step) if mode == "compile" else step
+        for _ in range(warmup):
+            run()
+        if cuda:
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(steps):
+            loss = run()
+        loss.item()  # waits for the device
+        seconds = time.perf_counter() - start
+        results.append(
+            {
+                "model": name,
+                "torch_model": "torchvision resnet50" if name == "resnet50" else "ResNet-20 (A)",
+                "mode": mode,
+                "image_shape": list(shape),
+                "batch_size": batch_size,
+                "precision": "bf16 autocast" if cuda else "float32",
+                "device": torch.cuda.get_device_name(0) if cuda else "cpu",
+                "channels_last": True,
+                "images_per_s": round(steps * batch_size / seconds, 1),
+                "versions": {"torch": torch.__version__},
+            }
+        )
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", default=list(MODELS))
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--shape", action="append", default=[], help="NAME=H,W,C (default 32,32,3; 64,64,3)"
+    )
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--steps", type=int, default=4)
+    parser.add_argument("--modes", default="eager,compile")
+    parser.add_argument("--json", action="store_true", help="one RESULT line per run")
+    args = parser.parse_args(argv)
+    if not torch_available():
+        print("torch twin skipped: torch and torchvision are not installed.")
+        return 0
+    shapes = {n: (32, 32, 3) if n.endswith("_cifar") else (64, 64, 3) for n in args.names}
+    for item in args.shape:
+        name, _, dims = item.partition("=")
+        shapes[name] = tuple(int(d) for d in dims.split(","))
+    for name in args.names:
+        if name not in MODELS:
+            print(f"torch twin: none for {name} (only {', '.join(MODELS)}).")
+            continue
+        for result in measure(
+            name,
+            shapes[name],
+            batch_size=args.batch_size,
+            warmup=args.warmup,
+            steps=args.steps,
+            modes=tuple(args.modes.split(",")),
+        ):
+            if args.json:
+                print("RESULT " + json.dumps(result), flush=True)
+            else:
+                print(
+                    f"{result['torch_model']} ({result['mode']}, {result['precision']}): "
+                    f"{result['images_per_s']} images/s",
+                    flush=True,
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The throughput benchmark's pieces on a tiny model (no timing is asserted: only that each
+configuration ran and was measured, and that the numbers are where the table reads them)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
+
+import torch_twin  # noqa: E402
+import train_throughput  # noqa: E402
+
+
+@pytest.mark.models  # also run on JAX: the ceiling there is the jitted stateless step
+def test_measure_model_runs_fit_and_ceiling():
+    result = train_throughput.measure_model(
+        "resnet20_cifar",
+        image_size=32,
+        batch_size=8,
+        warmup=1,
+        steps=1,
+        rounds=1,
+        width_multiplier=0.25,
+    )
+    rates = result["images_per_s"]
+    assert set(rates) == {"fit", "ceiling"}  # no keras.applications twin for resnet20_cifar
+    assert all(rate > 0 for rate in rates.values())
+    assert result["fit_over_ceiling"] == pytest.approx(rates["fit"] / rates["ceiling"], rel=0.01)
+    assert result["image_shape"] == [32, 32, 1]  # Fashion-MNIST's files keep one channel
+    assert result["data"] in ("fashion_mnist", "synthetic") and result["steps_per_execution"] == 1
+    table = train_throughput.format_table([result], [])
+    assert f"| {rates['fit']} | {rates['ceiling']} |" in table
+
+
+def test_measure_model_rejects_bad_steps():
+    with pytest.raises(ValueError, match="steps must be an int >= 1; received steps=0"):
+        train_throughput.measure_model("resnet20_cifar", image_size=32, batch_size=8, steps=0)
+
+
+def test_synthetic_files_read_as_fashion_mnist(tmp_path):
+    from cnn_keras import data
+
+    folder = train_throughput.write_synthetic_fashion_mnist(str(tmp_path), train=5, test=3)
+    images = data.read_idx(os.path.join(folder, "train-images-idx3-ubyte.gz"))
+    labels = data.read_idx(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"))
+    assert images.shape[0] == 5 and images.shape[1:3] == (28, 28) and labels.shape == (3,)
+    assert labels.max() < 10
+
+
+def test_torch_twin_skips_cleanly_without_torch(monkeypatch, capsys):
+    monkeypatch.setattr(torch_twin, "torch_available", lambda: False)
+    assert torch_twin.main(["resnet50"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == "torch twin skipped: torch and torchvision are not installed."
+
+
+@pytest.mark.skipif(not torch_twin.torch_available(), reason="torch is not installed")
+def test_torch_resnet20_has_our_resnet20s_parameters():
+    from cnn_keras import build_model
+    from cnn_keras.analysis import count_params
+
+    ours = count_params(build_model("resnet20_cifar", input_shape=(32, 32, 1), classes=10))
+    twin = torch_twin.resnet20_option_a(channels=1, classes=10)
+    # Option A shortcuts have no parameters in either; about 0.27M (He et al. 2015, table 6).
+    assert sum(p.numel() for p in twin.parameters()) == ours.trainable
+
+
+def test_compile_model_passes_steps_per_execution_and_jit_compile():
+    import keras
+
+    from cnn_keras import training
+
+    recipe = training.recipe_for("resnet20_cifar")
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+    training.compile_model(model, recipe, steps_per_execution=4, jit_compile=False)
+    assert model.steps_per_execution == 4 and model.jit_compile is False
+    training.compile_model(model, recipe)  # "auto": one step per call
+    assert model.steps_per_execution == 1
+    with pytest.raises(ValueError, match="steps_per_execution must be an int >= 1 or 'auto'"):
+        training.compile_model(model, recipe, steps_per_execution=0)
+    with pytest.raises(ValueError, match="received jit_compile='yes'"):
+        training.compile_model(model, recipe, jit_compile="yes")
