@@ -19,20 +19,6 @@ from cnn_keras.models.resnet import resnet
 from cnn_keras.models.vgg import vgg
 
 
-@pytest.fixture(autouse=True)
-def _fresh_keras_session(request):
-    """Overrides conftest's fixture of that name: the table's rows build no model, so they skip
-    ``clear_session`` (a garbage collection: a quarter of a CPU second with TensorFlow
-    loaded, twice a row); the tests that build one (marked ``models``) keep it."""
-    keras.config.set_dtype_policy("float32")
-    if request.node.get_closest_marker("models") is None:
-        yield
-        return
-    keras.backend.clear_session()
-    yield
-    keras.backend.clear_session()
-
-
 class _Subclassed(keras.Model):
     """A model with no graph of layers to walk."""
 
