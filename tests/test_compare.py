@@ -150,7 +150,7 @@ def test_cli_reports_bad_input(capsys, tmp_path):
     assert "unknown ImageNet model 'nonet'" in capsys.readouterr().err
     status = cli.main(["compare", "googlenet", "--latency", "--batch-sizes", "0"])
     assert status == 2
-    assert "batch_sizes" in capsys.readouterr().err
+    assert "--batch-sizes: 0 is below 1" in capsys.readouterr().err
 
 
 def test_latency_arguments():

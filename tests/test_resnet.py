@@ -242,9 +242,7 @@ def test_resnext_groups_are_the_cardinality():
     assert model.get_layer("conv3_block1_1").strides == (1, 1)
     assert model.get_layer("conv3_block1_2").strides == (2, 2)
 
-    other = build_model(
-        "resnext50_32x4d", input_shape=(64, 64, 3), cardinality=8, bottleneck_width=2
-    )
+    other = resnext(input_shape=(64, 64, 3), cardinality=8, bottleneck_width=2)
     assert {layer.groups for layer in other.layers if isinstance(layer, keras.layers.Conv2D)} == {
         1,
         8,
