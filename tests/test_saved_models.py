@@ -1,8 +1,10 @@
 """Saved models load after ``import cnn_keras`` alone, in safe mode, with equal outputs.
 
 One model of each family with a custom object, compiled with its paper's recipe (the
-optimizers with L2, the label-smoothed loss, the schedules) and trained one step, saved here;
-then one fresh process that imports only ``cnn_keras`` loads them all. Marked ``models``: `make
+optimizers with L2, the label-smoothed loss, the schedules) and given one optimizer step, saved
+here; then one fresh process that imports only ``cnn_keras`` loads them all. The step applies
+zero gradients: what is saved and loaded is the optimizer's state, and computing real gradients
+eagerly took eight minutes on JAX (tracing them, longer). Marked ``models``: `make
 test-jax` runs it again on JAX.
 """
 
@@ -30,6 +32,12 @@ MODELS = {
         "SparseCategoricalCrossentropySmoothed",
     ),
 }
+
+# On JAX every eager call compiles each operation for its shapes, in the test and again in the
+# fresh process: the Inception nets cost minutes there. JAX loads the cheap ones, which hold
+# LRN, the CIFAR shortcut and SGD with L2; TensorFlow loads all five.
+if keras.backend.backend() != "tensorflow":
+    MODELS = {name: MODELS[name] for name in ("alexnet", "resnet20_cifar")}
 
 LOAD_ALL = """
 import json, sys
@@ -63,9 +71,9 @@ def test_saved_models_load_after_importing_cnn_keras_only(tmp_path):
         size = {"alexnet": 67, "googlenet": 32, "resnet20_cifar": 8}.get(name, 75)
         model = build_model(name, input_shape=(size, size, 3), classes=4, **kwargs)
         training.compile_model(model, training.recipe_for(name), steps_per_epoch=10, epochs=2)
-        model.run_eagerly = True  # one step: tracing would cost more than running
+        variables = model.trainable_variables
+        model.optimizer.apply([keras.ops.zeros(v.shape, v.dtype) for v in variables], variables)
         x = rng.random((2, size, size, 3), dtype="float32")
-        model.train_on_batch(x, np.array([0, 3]))
         path = os.path.join(tmp_path, f"{name}.keras")
         model.save(path)
         np.savez(path + ".npz", x=x, y=keras.ops.convert_to_numpy(model(x, training=False)))
@@ -84,4 +92,5 @@ def test_saved_models_load_after_importing_cnn_keras_only(tmp_path):
         held = {*result["layers"], result["loss"], result["optimizer"]}
         assert custom in held, (name, held)
     assert loaded[paths["alexnet"]]["optimizer"] == "SGDWithL2"
-    assert loaded[paths["inception_v3"]]["optimizer"] == "RMSpropWithL2"
+    if "inception_v3" in paths:
+        assert loaded[paths["inception_v3"]]["optimizer"] == "RMSpropWithL2"
