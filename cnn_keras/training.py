@@ -26,6 +26,7 @@ import time
 
 import keras
 
+from cnn_keras.checks import check_float, check_int
 from cnn_keras.registry import get_spec
 
 SCHEDULES = ("plateau", "step", "exponential", "constant")
@@ -365,9 +366,7 @@ def _l2_gradient(gradient, variable, l2: float):
 
 
 def _check_l2(l2) -> float:
-    if isinstance(l2, bool) or not isinstance(l2, int | float) or not 0 <= l2 < 1:
-        raise ValueError(f"l2 must be a number in [0, 1) (5e-4, 1e-4 ...); received l2={l2!r}.")
-    return float(l2)
+    return check_float("l2", l2, minimum=0, maximum=1, max_inclusive=False, hint="5e-4, 1e-4 ...")
 
 
 class _CoupledL2:
@@ -973,8 +972,7 @@ def fit(
             are checked at the end of every epoch, on every backend); the run stops, the last
             good epoch's checkpoints stay in ``output_dir``.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1; received epochs={epochs!r}.")
+    epochs = check_int("epochs", epochs, minimum=1)
     if compile:
         compile_model(
             model,
@@ -1058,23 +1056,14 @@ def _versions() -> dict[str, str]:
 
 
 def _check_positive(name: str, value, *, integer: bool = False) -> None:
-    """``value`` is ``None`` (not given) or a finite number > 0 (an int, NumPy's included, when
-    ``integer``); else a ``ValueError`` naming ``name``."""
-    import numbers
-
+    """``value`` is ``None`` (not given) or a finite number > 0 (an int >= 1, NumPy's included,
+    when ``integer``); else a ``ValueError`` naming ``name``."""
     if value is None:
         return
-    kind = numbers.Integral if integer else numbers.Real
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, kind)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        what = "an int >= 1" if integer else "a finite number > 0"
-        raise ValueError(
-            f"{name} must be {what} (or None: the default); received {name}={value!r}."
-        )
+    if integer:
+        check_int(name, value, minimum=1)
+    else:
+        check_float(name, value, minimum=0, min_inclusive=False)
 
 
 def _check_output_dir(output_dir) -> None:
