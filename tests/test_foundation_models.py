@@ -5,20 +5,12 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from helpers import copy_weights
 
 from cnn_keras import analysis, build_model
 from cnn_keras.models.vgg import vgg
 
 pytestmark = pytest.mark.models
-
-
-def copy_weights(source: keras.Model, target: keras.Model) -> None:
-    """Copies weights layer by layer, in order, between two models of the same layout."""
-    source_layers = [layer for layer in source.layers if layer.weights]
-    target_layers = [layer for layer in target.layers if layer.weights]
-    assert len(source_layers) == len(target_layers)
-    for src, dst in zip(source_layers, target_layers, strict=True):
-        dst.set_weights(src.get_weights())
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from helpers import assert_same_outputs, copy_weights, randomize_weights
 
 from cnn_keras.analysis import count_macs, count_params, layer_macs, weight_layer_depth
 from cnn_keras.layers import ScaledResidual
@@ -178,28 +179,10 @@ def inception_v3_299():
     return inception_v3(classifier_activation=None)
 
 
-def _copy_weights(source: keras.Model, target: keras.Model) -> None:
-    """Copies weights layer by layer, in order, between two models of the same graph."""
-    theirs = [layer for layer in source.layers if layer.weights]
-    ours = [layer for layer in target.layers if layer.weights]
-    assert len(ours) == len(theirs)
-    for mine, their in zip(ours, theirs, strict=True):
-        assert type(mine) is type(their), (mine.name, their.name)
-        mine.set_weights(their.get_weights())
-
-
 def _assert_same_outputs(source: keras.Model, target: keras.Model) -> None:
-    # Batch norm's moving statistics are randomized first, so that it is not the identity.
-    rng = np.random.default_rng(0)
-    for layer in source.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            layer.moving_mean.assign(rng.normal(0, 0.1, layer.moving_mean.shape))
-            layer.moving_variance.assign(rng.uniform(0.5, 1.5, layer.moving_variance.shape))
-    _copy_weights(source, target)
-    image = rng.uniform(-1, 1, (1, *source.input_shape[1:])).astype("float32")
-    expected = keras.ops.convert_to_numpy(source(image, training=False))
-    actual = keras.ops.convert_to_numpy(target(image, training=False))
-    np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-4)
+    randomize_weights(source)
+    copy_weights(source, target)
+    assert_same_outputs(target, source, atol=1e-4)
 
 
 def test_inception_v3_params_and_macs(inception_v3_299):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from helpers import assert_same_outputs, copy_weights, randomize_weights
 
 from cnn_keras import build_model, get_spec, list_models
 from cnn_keras.analysis import count_macs, count_params
@@ -19,39 +20,6 @@ from cnn_keras.layers import ZeroPadShortcut
 from cnn_keras.models.resnet import resnet
 from cnn_keras.models.resnet_cifar import resnet_cifar
 from cnn_keras.models.resnext import resnext
-
-
-def randomize_weights(model: keras.Model, seed: int = 0) -> None:
-    """Random BN statistics, scales, shifts and biases, so that a weight copy that puts a
-    tensor in the wrong place shows in the outputs (keras.applications starts BN at 0 and 1)."""
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.BatchNormalization):
-            gamma, beta, mean, var = layer.get_weights()
-            layer.set_weights(
-                [
-                    rng.uniform(0.5, 1.0, gamma.shape),
-                    rng.normal(0, 0.1, beta.shape),
-                    rng.normal(0, 0.1, mean.shape),
-                    rng.uniform(0.5, 1.5, var.shape),
-                ]
-            )
-        elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and layer.use_bias:
-            kernel, bias = layer.get_weights()
-            layer.set_weights([kernel, rng.normal(0, 0.1, bias.shape)])
-
-
-def copy_weights(source: keras.Model, target: keras.Model, rename=lambda name: name) -> None:
-    """Copies every weighted layer of ``source`` into the layer of ``target`` named
-    ``rename(name)``, and checks that every weighted layer of ``target`` got weights."""
-    filled = set()
-    for layer in source.layers:
-        if layer.weights:
-            target_layer = target.get_layer(rename(layer.name))
-            target_layer.set_weights(layer.get_weights())
-            filled.add(target_layer.name)
-    missed = [layer.name for layer in target.layers if layer.weights and layer.name not in filled]
-    assert not missed, f"layers without a counterpart: {missed[:5]}"
 
 
 def _keras_resnet_name(name: str) -> str:
@@ -103,27 +71,6 @@ def test_resnet_equals_keras_applications(depth, imagenet_resnets):
     randomize_weights(reference, seed=depth)
     copy_weights(reference, ours, _keras_resnet_name)
     assert_same_outputs(ours, reference, ["conv5_block3_out", "predictions"])
-
-
-def assert_same_outputs(ours, reference, layer_names, *, seed=0, atol=1e-5):
-    """Equal outputs of the named layers of both models on one random image, computed eagerly
-    (faster on a CPU than tracing ``predict`` for one batch)."""
-    shape = ours.input_shape[1:]
-    images = np.random.default_rng(seed).uniform(-1, 1, (1, *shape)).astype("float32")
-    outputs = [
-        keras.Model(model.input, [model.get_layer(n).output for n in layer_names])(
-            images, training=False
-        )
-        for model in (ours, reference)
-    ]
-    for name, mine, theirs in zip(layer_names, *outputs, strict=True):
-        np.testing.assert_allclose(
-            keras.ops.convert_to_numpy(mine),
-            keras.ops.convert_to_numpy(theirs),
-            rtol=1e-4,
-            atol=atol,
-            err_msg=name,
-        )
 
 
 @pytest.mark.models
