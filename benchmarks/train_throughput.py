@@ -42,20 +42,6 @@ import keras
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODELS = ("resnet20_cifar", "resnet50")
-# Our registered name -> keras.applications class name.
-TWINS = {
-    "vgg16": "VGG16",
-    "vgg19": "VGG19",
-    "resnet50": "ResNet50",
-    "resnet101": "ResNet101",
-    "resnet152": "ResNet152",
-    "inception_v3": "InceptionV3",
-    "inception_resnet_v2": "InceptionResNetV2",
-    "densenet121": "DenseNet121",
-    "densenet169": "DenseNet169",
-    "densenet201": "DenseNet201",
-    "mobilenet": "MobileNet",
-}
 
 
 def default_image_size(name: str, gpu: bool) -> int:
@@ -295,7 +281,7 @@ def measure_model(
     over ``rounds``; images/s of each round and their medians. ``breakdown`` adds, between fit
     and the ceiling, ``fit_arrays`` (``model.fit`` on NumPy arrays: no project pipeline) and
     ``train_on_batch`` (Keras's train function on a device batch: no input, no callbacks)."""
-    from cnn_keras import build_model, training
+    from cnn_keras import build_model, get_spec, training
 
     for arg, value in (("warmup", warmup), ("steps", steps), ("rounds", rounds)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -310,8 +296,9 @@ def measure_model(
     ours = build_model(name, input_shape=shape, classes=classes, **kwargs)
     fit_kwargs = {"steps_per_execution": steps_per_execution, "jit_compile": jit_compile}
     runs = {"fit": (ours, BatchTimer(warmup))}
-    if twin and name in TWINS:
-        model = getattr(keras.applications, TWINS[name])(
+    twin_name = get_spec(name).twin  # the keras.applications twin, if any
+    if twin and twin_name:
+        model = getattr(keras.applications, twin_name)(
             weights=None, input_shape=shape, classes=classes
         )
         runs["twin"] = (model, BatchTimer(warmup))
@@ -345,7 +332,7 @@ def measure_model(
     medians = {k: round(statistics.median(v), 1) for k, v in rates.items() if v}
     return {
         "model": name,
-        "twin": f"keras.applications.{TWINS[name]}" if "twin" in runs else None,
+        "twin": f"keras.applications.{twin_name}" if "twin" in runs else None,
         "params": ours.count_params(),
         "image_shape": list(shape),
         "batch_size": batch_size,

@@ -8,6 +8,7 @@ and load in safe mode.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import keras
 from keras import layers, ops
@@ -20,16 +21,19 @@ from cnn_keras.checks import (
     is_int,
 )
 
+if TYPE_CHECKING:
+    from cnn_keras.registry import Family
+
 PACKAGE = "cnn_keras"
 
 
 def image_input(
     input_shape: Sequence[int | None] | None,
+    traits: Family,
     *,
-    default_size: int,
-    min_size: int,
     model_name: str,
     include_top: bool = True,
+    min_size: int | None = None,
 ) -> keras.KerasTensor:
     """The model's ``keras.Input``, after checking ``input_shape``.
 
@@ -38,16 +42,20 @@ def image_input(
             ``(size, size, 3)``. Any number of channels works (as in keras.applications
             without pretrained weights): 1 for grayscale images such as Fashion-MNIST. Without
             the top, height and width may be ``None`` (any size, as keras.applications).
-        default_size: the paper's square input size.
-        min_size: the smallest height and width the network accepts.
+        traits: the model's :class:`~cnn_keras.registry.Family`: its ``input_size`` is the
+            default, its ``min_input_size`` the smallest height and width accepted.
         model_name: the model's name, for error messages.
         include_top: whether the model ends in the classifier (then sizes must be fixed).
+        min_size: a larger minimum than the family's, for an option that needs it (an
+            auxiliary head).
 
     Raises:
         ValueError: if the shape is not ``(height, width, channels)`` of ints with both sizes
             in ``[min_size, MAX_IMAGE_SIZE]`` and at least one channel, if a size is ``None``
             with the top, or if Keras is set to ``channels_first``.
     """
+    default_size = traits.input_size
+    min_size = traits.min_input_size if min_size is None else min_size
     if keras.config.image_data_format() != "channels_last":
         raise ValueError(
             f"{model_name} is built channels last; received image_data_format="

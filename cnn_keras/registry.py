@@ -1,12 +1,17 @@
-"""The model registry: every architecture variant under one lower-case name.
+"""The model registry: every architecture variant under one lower-case name, with all that is
+known about it in one :class:`ModelSpec`.
 
-A family module (``cnn_keras/models/vgg.py`` ...) has one builder driven by a table of variants
-and registers each variant here with the keyword arguments that select it::
+A family module (``cnn_keras/models/vgg.py`` ...) describes what its variants share in a
+:class:`Family` (display name, paper, input sizes, training recipe, augmentation, the width
+knobs a run may turn), builds its input from it, and registers each variant with the keyword
+arguments that select it::
 
-    vgg16 = register_model("vgg16", vgg, config="D", family="VGG", paper=..., input_size=224,
-                           min_input_size=32)
+    VGG = Family("VGG", paper=..., input_size=224, min_input_size=32, recipe="vgg",
+                 knobs=("width_multiplier", "fc_units"))
+    vgg16 = register_model("vgg16", vgg, VGG, config="D", twin="VGG16")
 
-``build_model("vgg16", classes=10)`` then calls ``vgg(config="D", name="vgg16", classes=10)``.
+``build_model("vgg16", classes=10)`` then calls ``vgg(config="D", name="vgg16", classes=10)``,
+and ``get_spec("vgg16")`` answers what training, data, profiles and the comparison need.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from typing import Any
 
 import keras
 
-from cnn_keras.checks import check_keywords, check_str, suggestion
+from cnn_keras.checks import check_choice, check_keywords, check_str, suggestion
+from cnn_keras.recipes import RECIPES, Recipe
 
 # The keras.applications keywords: a preset may set a default for them (the CIFAR nets'
 # classes=10), and a caller may always change it.
@@ -29,32 +35,111 @@ HEAD_KEYWORDS = frozenset(
     ("include_top", "input_shape", "pooling", "classes", "classifier_activation", "name")
 )
 # Keywords a family spells its own way: passing one to a builder that takes the other says so.
-KEYWORD_ALIASES = {"width_multiplier": "alpha", "alpha": "width_multiplier"}
+KEYWORD_ALIASES = {"alpha": "width_multiplier"}
+
+
+# The augmentations a model can ask for on ImageNet-like data (cnn_keras.data.AUGMENTATIONS):
+# AlexNet's random 224 crops of the 256 image with flips, or Inception's random-area crops.
+MODEL_AUGMENTATIONS = ("alexnet", "inception")
+# The width keywords a run may turn to narrow a net for a CPU (cnn_keras.profiles.Profile).
+KNOBS = ("width_multiplier", "fc_units")
+
+
+@dataclasses.dataclass(frozen=True)
+class Family:
+    """What the variants of one family (or one branch of it, such as the CIFAR nets) share.
+
+    Attributes:
+        name: the display name, for tables and charts (``"ResNet"``); a CIFAR branch keeps
+            its family's name and says ``imagenet=False``.
+        paper: the source paper, as ``"Authors (venue year)"``.
+        input_size: the paper's square input size in pixels (224, 227, 299, 32 ...); the
+            builder's default input.
+        min_input_size: the smallest square input the network accepts (its builder may ask
+            for more with an option, such as an auxiliary head).
+        recipe: the key of the paper's training recipe in :data:`cnn_keras.recipes.RECIPES`.
+        augment: the paper's augmentation on ImageNet-like data, one of
+            :data:`MODEL_AUGMENTATIONS` (small-image data sets always get the CIFAR one).
+        imagenet: ``False`` for networks made for another data set (CIFAR).
+        knobs: the width keywords of :data:`KNOBS` the builder takes (every builder takes
+            ``width_multiplier``; the nets with hidden FC layers also ``fc_units``).
+    """
+
+    name: str
+    paper: str
+    input_size: int
+    min_input_size: int
+    recipe: str
+    augment: str = "alexnet"
+    imagenet: bool = True
+    knobs: tuple[str, ...] = ("width_multiplier",)
+
+    def __post_init__(self):
+        check_choice("recipe", self.recipe, RECIPES)
+        check_choice("augment", self.augment, MODEL_AUGMENTATIONS)
+        for knob in self.knobs:
+            check_choice("knobs", knob, KNOBS)
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
-    """What the registry knows about one registered model.
+    """All the package knows about one registered model: its builder and preset, and its
+    family's metadata (:class:`Family`).
 
     Attributes:
         name: the registered name, lower case with the variant spelled out (``vgg16``).
         builder: the family builder the variant is made from.
         preset: the keyword arguments that select this variant from the family builder.
-        family: the architecture family, for tables and charts (``"VGG"``).
-        paper: the paper the variant comes from, as ``"Authors (venue year)"``.
-        input_size: the paper's square input size in pixels (224, 227, 299, 32 ...).
-        min_input_size: the smallest square input the network accepts.
-        imagenet: whether it is an ImageNet network (``False`` for the CIFAR nets).
+        traits: what the variant shares with its family (:class:`Family`).
+        twin: the name of the equal ``keras.applications`` model (``"VGG16"``), if any.
+
+    ``family``, ``paper``, ``input_size``, ``min_input_size``, ``imagenet``, ``augment`` and
+    ``knobs`` read the :class:`Family`; ``recipe`` is the :class:`~cnn_keras.recipes.Recipe`.
     """
 
     name: str
     builder: Callable[..., keras.Model]
     preset: dict[str, Any]
-    family: str
-    paper: str
-    input_size: int
-    min_input_size: int
-    imagenet: bool = True
+    traits: Family
+    twin: str | None = None
+
+    @property
+    def family(self) -> str:
+        """The family's display name (``"VGG"``)."""
+        return self.traits.name
+
+    @property
+    def paper(self) -> str:
+        return self.traits.paper
+
+    @property
+    def input_size(self) -> int:
+        return self.traits.input_size
+
+    @property
+    def min_input_size(self) -> int:
+        return self.traits.min_input_size
+
+    @property
+    def imagenet(self) -> bool:
+        return self.traits.imagenet
+
+    @property
+    def augment(self) -> str:
+        return self.traits.augment
+
+    @property
+    def knobs(self) -> tuple[str, ...]:
+        return self.traits.knobs
+
+    @property
+    def recipe(self) -> Recipe:
+        """The paper's training recipe."""
+        return RECIPES[self.traits.recipe]
+
+    def application(self) -> Callable[..., keras.Model] | None:
+        """The ``keras.applications`` builder of the twin (``None`` without one)."""
+        return None if self.twin is None else getattr(keras.applications, self.twin)
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -125,46 +210,34 @@ def _same(a: Any, b: Any) -> bool:
 def register_model(
     name: str,
     builder: Callable[..., keras.Model],
+    traits: Family,
     *,
-    family: str,
-    paper: str,
-    input_size: int,
-    min_input_size: int,
-    imagenet: bool = True,
+    twin: str | None = None,
     **preset: Any,
 ) -> Callable[..., keras.Model]:
     """Registers one variant of a family builder and returns a function that builds it.
 
     Args:
         name: the public name (lower case, variant spelled out). Must be new.
-        builder: the family builder; it must accept ``name`` and the keras.applications
-            keywords (``include_top``, ``input_shape``, ``pooling``, ``classes``,
-            ``classifier_activation``).
-        family: the family, for tables and charts.
-        paper: the source paper, for tables.
-        input_size: the paper's square input size.
-        min_input_size: the smallest square input the network accepts.
-        imagenet: ``False`` for networks made for another data set (CIFAR).
+        builder: the family builder; it must accept ``name``, ``width_multiplier`` and the
+            keras.applications keywords (``include_top``, ``input_shape``, ``pooling``,
+            ``classes``, ``classifier_activation``).
+        traits: what the variant shares with its family (:class:`Family`).
+        twin: the name of the equal model in ``keras.applications``, if there is one.
         **preset: the keyword arguments that select this variant.
 
     Returns:
         A function ``f(**kwargs)`` equal to ``build_model(name, **kwargs)``.
 
     Raises:
-        ValueError: if ``name`` is already registered.
+        ValueError: if ``name`` is already registered, or ``twin`` is not in
+            ``keras.applications``.
     """
     if name in _REGISTRY:
         raise ValueError(f"Model name {name!r} is already registered; choose another name.")
-    spec = ModelSpec(
-        name=name,
-        builder=builder,
-        preset=dict(preset),
-        family=family,
-        paper=paper,
-        input_size=input_size,
-        min_input_size=min_input_size,
-        imagenet=imagenet,
-    )
+    if twin is not None and not hasattr(keras.applications, twin):
+        raise ValueError(f"twin={twin!r} is not a keras.applications model.")
+    spec = ModelSpec(name=name, builder=builder, preset=dict(preset), traits=traits, twin=twin)
     _REGISTRY[name] = spec
 
     @functools.wraps(builder)
@@ -175,7 +248,7 @@ def register_model(
     build.__qualname__ = name
     preset_text = ", ".join(f"{k}={v!r}" for k, v in preset.items())
     build.__doc__ = (
-        f"Builds ``{name}``: ``{builder.__name__}({preset_text})`` ({paper}).\n\n"
+        f"Builds ``{name}``: ``{builder.__name__}({preset_text})`` ({traits.paper}).\n\n"
         f"Keyword arguments are those of ``{builder.__name__}``."
     )
     return build

@@ -1,7 +1,7 @@
-"""The papers' training recipes as data, and the one ``fit`` the notebooks and the CLI use.
+"""The one ``fit`` the notebooks and the CLI use, and what it needs around a paper's recipe.
 
-A :class:`Recipe` holds what a paper says about training: optimizer, learning rate and its
-schedule, momentum, weight decay, batch size, epochs, label smoothing. :func:`compile_model`
+A :class:`~cnn_keras.recipes.Recipe` (:mod:`cnn_keras.recipes`) holds what a paper says about
+training; :func:`recipe_for` gives a registered model's. :func:`compile_model`
 turns it into a Keras optimizer, a ``LearningRateSchedule`` and a loss; :func:`fit` trains with
 the callbacks a real run needs (schedule, NaN stop, CSV and TensorBoard logs, best and last
 checkpoints, a backup to resume from). :func:`configure_precision` picks mixed precision on a
@@ -27,294 +27,23 @@ import time
 import keras
 
 from cnn_keras.checks import check_float, check_int
-from cnn_keras.registry import get_spec
-
-SCHEDULES = ("plateau", "step", "exponential", "constant")
-
-
-@dataclasses.dataclass(frozen=True)
-class Recipe:
-    """How a paper trained its network.
-
-    Attributes:
-        paper: where the recipe comes from (paper and section).
-        optimizer: ``"sgd"`` (with momentum) or ``"rmsprop"``.
-        learning_rate: the initial learning rate (for ``batch_size`` images per step).
-        momentum: SGD's or RMSProp's momentum.
-        weight_decay: the L2 coefficient on the weights.
-        batch_size: the paper's batch size.
-        epochs: about how many epochs the paper trained.
-        plateau_factor: the factor the learning rate is multiplied by when validation accuracy
-            stops improving (``schedule="plateau"``).
-        label_smoothing: label smoothing of the cross-entropy.
-        schedule: one of :data:`SCHEDULES`: ``"plateau"`` (divide on a plateau of validation
-            accuracy), ``"step"`` (multiply by ``decay_rate`` at each of ``decay_epochs``),
-            ``"exponential"`` (multiply by ``decay_rate`` every ``decay_every`` epochs),
-            ``"constant"``.
-        decay_epochs: the epochs of the paper's run where a ``"step"`` schedule decays.
-        decay_rate: the factor of a ``"step"`` or ``"exponential"`` decay.
-        decay_every: the epochs between two ``"exponential"`` decays.
-        nesterov: Nesterov momentum (SGD).
-        rho: RMSProp's decay of the squared-gradient average.
-        epsilon: RMSProp's epsilon.
-        clipnorm: clip each gradient to this norm (``None``: no clipping).
-        bn_momentum: the momentum of every batch normalization layer's moving averages: 0.9,
-            Torch's default (``momentum=0.1``), which fb.resnet.torch and the DenseNet and
-            ResNeXt code trained with. Keras's default 0.99 leaves the averages near their
-            start after a few hundred steps, so a short run evaluates at chance while its
-            training accuracy climbs. It does not change a forward pass.
-        notes: where the recipe is not in the paper, or where the lecture differs.
-
-    The fields after ``label_smoothing`` are left out of ``repr`` (the notebooks print a
-    recipe and check the line).
-    """
-
-    paper: str
-    optimizer: str
-    learning_rate: float
-    momentum: float
-    weight_decay: float
-    batch_size: int
-    epochs: int
-    plateau_factor: float | None = 0.1
-    label_smoothing: float = 0.0
-    schedule: str = dataclasses.field(default="plateau", repr=False)
-    decay_epochs: tuple[float, ...] = dataclasses.field(default=(), repr=False)
-    decay_rate: float = dataclasses.field(default=0.1, repr=False)
-    decay_every: float = dataclasses.field(default=1.0, repr=False)
-    nesterov: bool = dataclasses.field(default=False, repr=False)
-    rho: float = dataclasses.field(default=0.9, repr=False)
-    epsilon: float = dataclasses.field(default=1e-7, repr=False)
-    clipnorm: float | None = dataclasses.field(default=None, repr=False)
-    bn_momentum: float = dataclasses.field(default=0.9, repr=False)
-    notes: str = dataclasses.field(default="", repr=False)
-
-    def __post_init__(self):
-        if self.optimizer not in ("sgd", "rmsprop"):
-            raise ValueError(f"optimizer must be 'sgd' or 'rmsprop'; received {self.optimizer!r}.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(
-                f"schedule must be one of {', '.join(SCHEDULES)}; received {self.schedule!r}."
-            )
-
-    def describe(self) -> str:
-        """Every field on one line each, for a notebook or the CLI."""
-        return "\n".join(f"{f.name}: {getattr(self, f.name)}" for f in dataclasses.fields(self))
-
-
-_SGD = {"optimizer": "sgd", "momentum": 0.9}
-
-RECIPES = {
-    # Section 5: SGD, batch 128, momentum 0.9, weight decay 0.0005, lr 0.01 divided by 10 when
-    # the validation error stopped improving (three times), about 90 epochs.
-    "AlexNet": Recipe("Krizhevsky et al. 2012, section 5", "sgd", 0.01, 0.9, 5e-4, 128, 90),
-    # Section 3: AlexNet's recipe, on one GPU.
-    "ZFNet": Recipe("Zeiler and Fergus 2013, section 3", "sgd", 0.01, 0.9, 5e-4, 128, 70),
-    # Section 3.1: batch 256, momentum 0.9, L2 5e-4, lr 0.01 divided by 10 on plateau (3 times),
-    # 74 epochs.
-    "VGG": Recipe("Simonyan and Zisserman 2014, section 3.1", "sgd", 0.01, 0.9, 5e-4, 256, 74),
-    # Section 6: asynchronous SGD, momentum 0.9, "decreasing the learning rate by 4% every 8
-    # epochs". The paper gives no initial rate, batch or weight decay: those are BVLC Caffe's
-    # bvlc_googlenet quick solver (lr 0.01, batch 32, weight decay 2e-4, 2.4M iterations ~ 60
-    # epochs).
-    "GoogLeNet": Recipe(
-        "Szegedy et al. 2015, section 6",
-        learning_rate=0.01,
-        weight_decay=2e-4,
-        batch_size=32,
-        epochs=60,
-        plateau_factor=None,
-        schedule="exponential",
-        decay_rate=0.96,
-        decay_every=8,
-        notes="initial lr, batch and weight decay from BVLC Caffe's solver (not in the paper)",
-        **_SGD,
-    ),
-    # Section 3.4: SGD, batch 256, lr 0.1 divided by 10 when the error plateaus, weight decay
-    # 0.0001, momentum 0.9, up to 60e4 iterations (~120 epochs). The lecture's slide says weight
-    # decay 1e-5: the paper says 1e-4, used here.
-    "ResNet": Recipe(
-        "He et al. 2015, section 3.4",
-        learning_rate=0.1,
-        weight_decay=1e-4,
-        batch_size=256,
-        epochs=120,
-        plateau_factor=0.1,
-        notes="the lecture's slide gives weight decay 1e-5; the paper 1e-4",
-        **_SGD,
-    ),
-    # Section 4.2: batch 128, lr 0.1 divided by 10 at 32k and 48k iterations, stop at 64k
-    # (45k/5k train/val split: 64k x 128 / 45k ~ 182 epochs; 32k ~ 91, 48k ~ 136.5), weight decay
-    # 0.0001, momentum 0.9. Same slide difference on weight decay as ResNet.
-    "ResNet (CIFAR)": Recipe(
-        "He et al. 2015, section 4.2",
-        learning_rate=0.1,
-        weight_decay=1e-4,
-        batch_size=128,
-        epochs=182,
-        plateau_factor=None,
-        schedule="step",
-        decay_epochs=(91, 136.5),
-        decay_rate=0.1,
-        notes="32k and 48k of 64k iterations; the lecture's slide gives weight decay 1e-5",
-        **_SGD,
-    ),
-    # Section 3.2: "Inception-v2" recipe: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045
-    # decayed every two epochs by 0.94, gradient clipping at 2.0, batch 32, 100 epochs, label
-    # smoothing 0.1 (section 7). Weight decay is not given: 4e-5 is TF-slim's.
-    "Inception v3": Recipe(
-        "Szegedy et al. 2015 (Rethinking the Inception architecture), sections 7-8",
-        optimizer="rmsprop",
-        learning_rate=0.045,
-        momentum=0.0,
-        weight_decay=4e-5,
-        batch_size=32,
-        epochs=100,
-        plateau_factor=None,
-        label_smoothing=0.1,
-        schedule="exponential",
-        decay_rate=0.94,
-        decay_every=2,
-        rho=0.9,
-        epsilon=1.0,
-        clipnorm=2.0,
-        notes="weight decay 4e-5 is TF-slim's; the paper gives none",
-    ),
-    # Section 3: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045 decayed every two epochs by
-    # 0.94. Batch, epochs and weight decay are not given: Inception v3's are used.
-    "Inception-v4": Recipe(
-        "Szegedy et al. 2016 (Inception-v4), section 4",
-        optimizer="rmsprop",
-        learning_rate=0.045,
-        momentum=0.0,
-        weight_decay=4e-5,
-        batch_size=32,
-        epochs=100,
-        plateau_factor=None,
-        schedule="exponential",
-        decay_rate=0.94,
-        decay_every=2,
-        rho=0.9,
-        epsilon=1.0,
-        notes="batch, epochs and weight decay not in the paper (Inception v3's)",
-    ),
-    # Section 3, ImageNet: SGD with Nesterov momentum 0.9 (no dampening), batch 256, 90 epochs,
-    # lr 0.1 divided by 10 at epochs 30 and 60, weight decay 1e-4.
-    "DenseNet": Recipe(
-        "Huang et al. 2017, section 4.2",
-        learning_rate=0.1,
-        weight_decay=1e-4,
-        batch_size=256,
-        epochs=90,
-        plateau_factor=None,
-        schedule="step",
-        decay_epochs=(30, 60),
-        nesterov=True,
-        **_SGD,
-    ),
-    # Section 4.2, CIFAR: batch 64, 300 epochs, lr 0.1 divided by 10 at 50% and 75% of them.
-    "DenseNet (CIFAR)": Recipe(
-        "Huang et al. 2017, section 4.2",
-        learning_rate=0.1,
-        weight_decay=1e-4,
-        batch_size=64,
-        epochs=300,
-        plateau_factor=None,
-        schedule="step",
-        decay_epochs=(150, 225),
-        nesterov=True,
-        **_SGD,
-    ),
-    # Section 4: RMSProp, asynchronous, little regularization, "very little or no weight decay"
-    # on the depthwise filters. No numbers given: MobileNetV2's (Sandler et al. 2018, section
-    # 6.1: RMSProp decay and momentum 0.9, lr 0.045 x 0.98 every epoch, weight decay 4e-5,
-    # batch 96).
-    "MobileNet": Recipe(
-        "Howard et al. 2017, section 4",
-        optimizer="rmsprop",
-        learning_rate=0.045,
-        momentum=0.9,
-        weight_decay=4e-5,
-        batch_size=96,
-        epochs=120,
-        plateau_factor=None,
-        schedule="exponential",
-        decay_rate=0.98,
-        decay_every=1,
-        rho=0.9,
-        epsilon=1.0,
-        notes="numbers from the MobileNetV2 paper; v1 gives none",
-    ),
-    # Section 5.1: SGD, batch 256, weight decay 1e-4, momentum 0.9, lr 0.1 divided by 10 three
-    # times with fb.resnet.torch's schedule (epochs 30, 60, 80 of 90).
-    "ResNeXt": Recipe(
-        "Xie et al. 2017, section 5.1",
-        learning_rate=0.1,
-        weight_decay=1e-4,
-        batch_size=256,
-        epochs=90,
-        plateau_factor=None,
-        schedule="step",
-        decay_epochs=(30, 60, 80),
-        **_SGD,
-    ),
-}
-# The same papers' recipes for the variants in other families.
-RECIPES["Plain (CIFAR)"] = RECIPES["ResNet (CIFAR)"]
-RECIPES["Inception-ResNet"] = dataclasses.replace(
-    RECIPES["Inception-v4"], paper="Szegedy et al. 2016 (Inception-ResNet), section 4"
+from cnn_keras.recipes import (  # noqa: F401  (part of this module's public face)
+    RECIPES,
+    SCHEDULES,
+    Recipe,
+    learning_rate_schedule,
+    scale_for_replicas,
 )
+from cnn_keras.registry import get_spec
 
 
 def recipe_for(model_name: str) -> Recipe:
-    """The recipe of a registered model's family (its CIFAR recipe for a CIFAR net).
+    """The paper's recipe of a registered model (``get_spec(model_name).recipe``).
 
     Raises:
-        ValueError: if the family has no recipe yet.
+        ValueError: if ``model_name`` is not registered.
     """
-    spec = get_spec(model_name)
-    family = spec.family
-    if not spec.imagenet and f"{family} (CIFAR)" in RECIPES:
-        family = f"{family} (CIFAR)"
-    if family not in RECIPES:
-        raise ValueError(
-            f"No training recipe for family={family!r} (model {model_name!r}); recipes exist "
-            f"for {', '.join(RECIPES)}."
-        )
-    return RECIPES[family]
-
-
-def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
-    """The linear scaling rule (Goyal et al. 2017): ``replicas`` times the batch, and the
-    learning rate times as much."""
-    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-        raise ValueError(f"replicas must be an int >= 1; received replicas={replicas!r}.")
-    return dataclasses.replace(
-        recipe,
-        batch_size=recipe.batch_size * replicas,
-        learning_rate=recipe.learning_rate * replicas,
-    )
-
-
-def learning_rate_schedule(
-    recipe: Recipe, *, steps_per_epoch: int | None, epochs: int | None = None
-) -> float | keras.optimizers.schedules.LearningRateSchedule:
-    """The recipe's schedule per step, stretched from the paper's ``recipe.epochs`` to
-    ``epochs`` (default: the paper's). A float for ``"plateau"`` and ``"constant"`` (the
-    plateau is a callback), or when ``steps_per_epoch`` is unknown."""
-    if recipe.schedule in ("plateau", "constant") or not steps_per_epoch:
-        return recipe.learning_rate
-    stretch = (epochs or recipe.epochs) / recipe.epochs * steps_per_epoch
-    if recipe.schedule == "exponential":
-        return keras.optimizers.schedules.ExponentialDecay(
-            recipe.learning_rate,
-            decay_steps=max(1, round(recipe.decay_every * stretch)),
-            decay_rate=recipe.decay_rate,
-            staircase=True,
-        )
-    boundaries = sorted({max(1, round(e * stretch)) for e in recipe.decay_epochs})
-    values = [recipe.learning_rate * recipe.decay_rate**i for i in range(len(boundaries) + 1)]
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
+    return get_spec(model_name).recipe
 
 
 @keras.saving.register_keras_serializable(package="cnn_keras")
@@ -1028,19 +757,10 @@ def final_accuracy(history) -> tuple[float, float]:
 # One whole run: what ``cnn-keras train`` does.
 
 
-def _builder_kwargs(model_name: str, width_multiplier: float, fc_units: int) -> dict:
-    """The width keywords the model's builder takes."""
-    import inspect
-
-    accepted = inspect.signature(get_spec(model_name).builder).parameters
-    kwargs = {}
-    if "width_multiplier" in accepted:
-        kwargs["width_multiplier"] = width_multiplier
-    if "fc_units" in accepted:
-        kwargs["fc_units"] = fc_units
-    if "alpha" in accepted and width_multiplier < 1:
-        kwargs["alpha"] = width_multiplier
-    return kwargs
+def _width_kwargs(spec, width_multiplier: float, fc_units: int) -> dict:
+    """The width knobs the model's family takes (``spec.knobs``), at the run's values."""
+    values = {"width_multiplier": width_multiplier, "fc_units": fc_units}
+    return {knob: values[knob] for knob in spec.knobs}
 
 
 def _versions() -> dict[str, str]:
@@ -1112,7 +832,8 @@ def train(
     Run again with the same arguments after an interruption, it resumes (``backup/``).
     Unset arguments come from the profile (``cnn_keras.profiles``): the data set, epochs,
     training and test images, the augmentation (the paper's on ``full``) and the width
-    (``width_multiplier``, MobileNet's ``alpha``); the batch size defaults to the profile's,
+    (``width_multiplier``, and ``fc_units`` where the family has hidden FC layers: the spec's
+    ``knobs``); the batch size defaults to the profile's,
     the learning rate to the recipe's scaled linearly to that batch.
 
     Returns:
@@ -1143,7 +864,7 @@ def train(
     epochs = run_profile.epochs if epochs is None else int(epochs)
     batch_size = run_profile.batch_size if batch_size is None else int(batch_size)
     spec = get_spec(model_name)
-    recipe = recipe_for(model_name)
+    recipe = spec.recipe
     if image_size is None:
         size = run_profile.input_shape(model_name)[0]
     else:
@@ -1183,8 +904,8 @@ def train(
         model = spec.build(
             input_shape=splits.image_shape,
             classes=splits.num_classes,
-            **_builder_kwargs(
-                model_name,
+            **_width_kwargs(
+                spec,
                 run_profile.width_multiplier if width_multiplier is None else width_multiplier,
                 run_profile.fc_units,
             ),

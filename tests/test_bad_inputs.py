@@ -43,8 +43,8 @@ BAD = [
         r".*accepts: .*fc_units",
     ),
     (
-        lambda: build_model("mobilenet", width_multiplier=0.5),
-        r"'width_multiplier'\. build_model\('mobilenet'\) takes alpha= for that.*accepts: alpha",
+        lambda: build_model("vgg16", alpha=0.5),
+        r"'alpha'\. build_model\('vgg16'\) takes width_multiplier= for that",
     ),
     (
         lambda: build_model("vgg16", config="A"),

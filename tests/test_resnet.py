@@ -118,10 +118,10 @@ def test_cifar_resnet_parameters_match_table_6(depth):
 
 @pytest.mark.models
 def test_cifar_registration():
-    assert list_models(family="ResNet (CIFAR)") == sorted(
+    assert list_models(family="ResNet", imagenet=False) == sorted(
         f"resnet{d}_cifar" for d in TABLE_6_MPARAMS
     )
-    assert list_models(family="Plain (CIFAR)") == sorted(f"plain{d}_cifar" for d in TABLE_6_MPARAMS)
+    assert list_models(family="Plain") == sorted(f"plain{d}_cifar" for d in TABLE_6_MPARAMS)
     spec = get_spec("resnet56_cifar")
     assert (spec.imagenet, spec.input_size) == (False, 32)
 

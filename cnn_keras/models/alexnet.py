@@ -24,7 +24,7 @@ from cnn_keras.layers import (
     image_input,
     scaled_width,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,14 +61,20 @@ ALEXNET_ROWS = (
     ConvRow("conv5", 256, 3, split=True, pool="valid"),  # 13x13x256, pooled to 6x6x256
 )
 
-PAPER = "Krizhevsky et al. (NeurIPS 2012)"
+ALEXNET = Family(
+    "AlexNet",
+    paper="Krizhevsky et al. (NeurIPS 2012)",
+    input_size=227,
+    min_input_size=67,
+    recipe="alexnet",
+    knobs=("width_multiplier", "fc_units"),
+)
 
 
 def alexnet_style(
     rows: tuple[ConvRow, ...],
     *,
-    default_size: int,
-    min_size: int,
+    traits: Family,
     groups: int,
     local_response_norm: bool,
     include_top: bool,
@@ -103,13 +109,7 @@ def alexnet_style(
                 "use groups=1 or 2, or a width_multiplier that keeps the widths even."
             )
 
-    inputs = image_input(
-        input_shape,
-        default_size=default_size,
-        min_size=min_size,
-        model_name=name,
-        include_top=include_top,
-    )
+    inputs = image_input(input_shape, traits, model_name=name, include_top=include_top)
     x = inputs
     for row, width in zip(rows, widths, strict=True):
         padding = row.padding
@@ -202,8 +202,7 @@ def alexnet(
     """
     return alexnet_style(
         ALEXNET_ROWS,
-        default_size=227,
-        min_size=67,
+        traits=ALEXNET,
         groups=groups,
         local_response_norm=local_response_norm,
         include_top=include_top,
@@ -218,4 +217,4 @@ def alexnet(
     )
 
 
-register_model("alexnet", alexnet, family="AlexNet", paper=PAPER, input_size=227, min_input_size=67)
+register_model("alexnet", alexnet, ALEXNET)

@@ -17,8 +17,8 @@ from cnn_keras.checks import (
     check_ints,
 )
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import image_input
-from cnn_keras.registry import register_model
+from cnn_keras.layers import check_width_multiplier, image_input, scaled_width
+from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1: layers per dense block for the ImageNet DenseNets (growth rate 32).
 BLOCKS = {
@@ -28,8 +28,21 @@ BLOCKS = {
     264: (6, 12, 64, 48),
 }
 BN_EPSILON = 1.001e-5  # keras.applications' DenseNet
-PAPER = "Huang et al. (CVPR 2017)"
-STEMS = {"imagenet": 32, "cifar": 8}  # the stem, and the smallest input the net accepts
+_PAPER = "Huang et al. (CVPR 2017)"
+# Each stem's family: the ImageNet nets, and the CIFAR ones with their own input and recipe.
+STEMS = {
+    "imagenet": Family(
+        "DenseNet", paper=_PAPER, input_size=224, min_input_size=32, recipe="densenet"
+    ),
+    "cifar": Family(
+        "DenseNet",
+        paper=_PAPER,
+        input_size=32,
+        min_input_size=8,
+        recipe="densenet_cifar",
+        imagenet=False,
+    ),
+}
 
 
 def _bn_relu_conv(
@@ -77,6 +90,7 @@ def densenet(
     pooling: str | None = None,
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
+    width_multiplier: float = 1.0,
     name: str = "densenet",
 ) -> keras.Model:
     """DenseNet: a stem, dense blocks joined by transition layers, BN-ReLU, global average
@@ -110,11 +124,13 @@ def densenet(
         pooling: with ``include_top=False``: ``None``, ``"avg"`` or ``"max"``.
         classes: outputs of the classifier.
         classifier_activation: ``"softmax"`` or ``None`` for logits.
+        width_multiplier: scale the growth rate (and so every width, which all follow from
+            it), for a small net on a CPU.
         name: the model's name.
 
     Raises:
-        ValueError: for a bad ``blocks``, ``growth_rate``, ``compression``, ``stem``, head
-            argument, or an input below the smallest size.
+        ValueError: for a bad ``blocks``, ``growth_rate``, ``width_multiplier``,
+            ``compression``, ``stem``, head argument, or an input below the smallest size.
 
     Note:
         ``densenet121``, ``densenet169`` and ``densenet201`` are keras.applications'
@@ -150,13 +166,9 @@ def densenet(
     check_bool("bottleneck", bottleneck)
     check_choice("stem", stem, STEMS)
     check_head_args(include_top, pooling, classes, classifier_activation)
-    inputs = image_input(
-        input_shape,
-        default_size=224 if stem == "imagenet" else 32,
-        min_size=STEMS[stem],
-        model_name=name,
-        include_top=include_top,
-    )
+    width_multiplier = check_width_multiplier(width_multiplier, narrowest=growth_rate)
+    growth_rate = scaled_width(growth_rate, width_multiplier)
+    inputs = image_input(input_shape, STEMS[stem], model_name=name, include_top=include_top)
     if stem == "imagenet":
         # conv1: 7x7/2 conv padded by 3, 112x112x64; pool1: 3x3/2 max pool padded by 1, 56x56x64.
         x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -193,10 +205,8 @@ for _depth, _blocks in BLOCKS.items():
     register_model(
         f"densenet{_depth}",
         densenet,
-        family="DenseNet",
-        paper=PAPER,
-        input_size=224,
-        min_input_size=STEMS["imagenet"],
+        STEMS["imagenet"],
+        twin=None if _depth == 264 else f"DenseNet{_depth}",
         blocks=_blocks,
         growth_rate=32,
     )
@@ -206,11 +216,7 @@ for _depth, _blocks in BLOCKS.items():
 register_model(
     "densenet_bc100_cifar",
     densenet,
-    family="DenseNet",
-    paper=PAPER,
-    input_size=32,
-    min_input_size=STEMS["cifar"],
-    imagenet=False,
+    STEMS["cifar"],
     blocks=(16, 16, 16),
     growth_rate=12,
     compression=0.5,

@@ -34,7 +34,7 @@ from cnn_keras.layers import (
     image_input,
     scaled_width,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (CVPR 2015)"
 
@@ -318,9 +318,12 @@ def googlenet(
         )
     if local_response_norm is None:
         local_response_norm = not batch_norm
-    min_size = MIN_SIZE_AUX if aux_logits else MIN_SIZE
     inputs = image_input(
-        input_shape, default_size=224, min_size=min_size, model_name=name, include_top=include_top
+        input_shape,
+        GOOGLENET,
+        model_name=name,
+        include_top=include_top,
+        min_size=MIN_SIZE_AUX if aux_logits else None,
     )
 
     def width(filters: int) -> int:
@@ -439,11 +442,12 @@ def main_output(model: keras.Model) -> keras.Model:
     return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_main")
 
 
-register_model(
-    "googlenet",
-    googlenet,
-    family="GoogLeNet",
+GOOGLENET = Family(
+    "GoogLeNet",
     paper=PAPER,
     input_size=224,
     min_input_size=MIN_SIZE,
+    recipe="googlenet",
+    augment="inception",
 )
+register_model("googlenet", googlenet, GOOGLENET)

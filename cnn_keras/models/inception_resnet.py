@@ -48,7 +48,7 @@ from cnn_keras.models.inception_v4 import (
     check_blocks,
     reduction_a,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (AAAI 2017)"
 
@@ -287,9 +287,7 @@ def inception_resnet(
         spec.blocks if blocks is None else blocks, paper=f"{spec.blocks} for {config}"
     )
 
-    inputs = image_input(
-        input_shape, default_size=299, min_size=MIN_SIZE, model_name=name, include_top=include_top
-    )
+    inputs = image_input(input_shape, INCEPTION_RESNET, model_name=name, include_top=include_top)
     x = build_stem_blocks(inputs, spec.stem, width_multiplier=width_multiplier)  # 35x35
     stages = (
         ("block35", spec.block_a, "mixed_6a", spec.reduction_a),  # then 17x17
@@ -326,13 +324,19 @@ def inception_resnet(
     return keras.Model(inputs, outputs, name=name)
 
 
-for _name, _config in (("inception_resnet_v1", "v1"), ("inception_resnet_v2", "v2")):
-    register_model(
-        _name,
-        inception_resnet,
-        family="Inception-ResNet",
-        paper=PAPER,
-        input_size=299,
-        min_input_size=MIN_SIZE,
-        config=_config,
-    )
+INCEPTION_RESNET = Family(
+    "Inception-ResNet",
+    paper=PAPER,
+    input_size=299,
+    min_input_size=MIN_SIZE,
+    recipe="inception_resnet",
+    augment="inception",
+)
+register_model("inception_resnet_v1", inception_resnet, INCEPTION_RESNET, config="v1")
+register_model(
+    "inception_resnet_v2",
+    inception_resnet,
+    INCEPTION_RESNET,
+    twin="InceptionResNetV2",
+    config="v2",
+)

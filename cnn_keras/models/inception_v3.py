@@ -28,7 +28,7 @@ from keras import layers
 from cnn_keras.checks import check_bool
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (CVPR 2016)"
 
@@ -370,9 +370,12 @@ def inception_v3(
         width_multiplier, narrowest=narrowest_conv(STEM, BLOCKS)
     )
     check_aux_logits(aux_logits, include_top)
-    min_size = MIN_SIZE_AUX if aux_logits else MIN_SIZE
     inputs = image_input(
-        input_shape, default_size=299, min_size=min_size, model_name=name, include_top=include_top
+        input_shape,
+        INCEPTION_V3,
+        model_name=name,
+        include_top=include_top,
+        min_size=MIN_SIZE_AUX if aux_logits else None,
     )
     x = build_stem(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x192
     aux = None
@@ -399,11 +402,12 @@ def inception_v3(
     return keras.Model(inputs, outputs, name=name)
 
 
-register_model(
-    "inception_v3",
-    inception_v3,
-    family="Inception v3",
+INCEPTION_V3 = Family(
+    "Inception v3",
     paper=PAPER,
     input_size=299,
     min_input_size=MIN_SIZE,
+    recipe="inception_v3",
+    augment="inception",
 )
+register_model("inception_v3", inception_v3, INCEPTION_V3, twin="InceptionV3")

@@ -25,7 +25,7 @@ from cnn_keras.models.inception_v3 import (
     inception_block,
     narrowest_conv,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (AAAI 2017)"
 MIN_SIZE = 75  # the 8x8 grid is then 1x1
@@ -181,9 +181,7 @@ def inception_v4(
             strict=True,
         )
     )
-    inputs = image_input(
-        input_shape, default_size=299, min_size=MIN_SIZE, model_name=name, include_top=include_top
-    )
+    inputs = image_input(input_shape, INCEPTION_V4, model_name=name, include_top=include_top)
     x = build_stem_blocks(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x384
     for stage, repeats, branches in STAGES:
         for index in range(1, counts.get(stage, repeats) + 1):
@@ -201,11 +199,12 @@ def inception_v4(
     return keras.Model(inputs, outputs, name=name)
 
 
-register_model(
-    "inception_v4",
-    inception_v4,
-    family="Inception-v4",
+INCEPTION_V4 = Family(
+    "Inception-v4",
     paper=PAPER,
     input_size=299,
     min_input_size=MIN_SIZE,
+    recipe="inception_v4",
+    augment="inception",
 )
+register_model("inception_v4", inception_v4, INCEPTION_V4)

@@ -8,8 +8,8 @@ from keras import layers
 
 from cnn_keras.checks import check_int
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input
-from cnn_keras.registry import register_model
+from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1 after the first conv (3x3/2, 32 filters): one row per depthwise separable
 # block, (stride of the 3x3 depthwise conv, filters of the 1x1 pointwise conv).
@@ -72,6 +72,7 @@ def mobilenet(
     pooling: str | None = None,
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
+    width_multiplier: float = 1.0,
     name: str = "mobilenet",
 ) -> keras.Model:
     """MobileNet v1: a 3x3/2 conv, 13 depthwise separable blocks (:data:`ROWS`), global
@@ -101,6 +102,9 @@ def mobilenet(
         pooling: with ``include_top=False``: ``None``, ``"avg"`` or ``"max"``.
         classes: outputs of the classifier.
         classifier_activation: ``"softmax"`` or ``None`` for logits.
+        width_multiplier: the package's knob for a small net on a CPU, on top of ``alpha``
+            and rounded as in every family (``layers.scaled_width``); ``alpha`` is the
+            paper's multiplier, cut to an int as keras.applications does.
         name: the model's name.
 
     Raises:
@@ -126,18 +130,20 @@ def mobilenet(
         "depth_multiplier", depth_multiplier, minimum=1, maximum=64, hint="1 in the paper"
     )
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
-    inputs = image_input(
-        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
-    )
+    narrowest = min(FIRST_FILTERS, *(filters for _, filters in ROWS))
+    width_multiplier = check_width_multiplier(width_multiplier, narrowest=width(narrowest, alpha))
+
+    def channels(filters: int) -> int:
+        return scaled_width(width(filters, alpha), width_multiplier)
+
+    inputs = image_input(input_shape, MOBILENET, model_name=name, include_top=include_top)
     # conv1: 112x112x32 (x alpha)
-    x = conv_bn_act(
-        inputs, width(FIRST_FILTERS, alpha), 3, strides=2, activation="relu6", name="conv1"
-    )
+    x = conv_bn_act(inputs, channels(FIRST_FILTERS), 3, strides=2, activation="relu6", name="conv1")
     # 112x112x64, 56x56x128, 28x28x256, 14x14x512, 7x7x1024 (x alpha)
     for block_id, (stride, filters) in enumerate(ROWS, start=1):
         x = depthwise_separable_block(
             x,
-            width(filters, alpha),
+            channels(filters),
             stride=stride,
             depth_multiplier=depth_multiplier,
             block_id=block_id,
@@ -153,6 +159,12 @@ def mobilenet(
     return keras.Model(inputs, outputs, name=name)
 
 
-register_model(
-    "mobilenet", mobilenet, family="MobileNet", paper=PAPER, input_size=224, min_input_size=32
+MOBILENET = Family(
+    "MobileNet",
+    paper=PAPER,
+    input_size=224,
+    min_input_size=32,
+    recipe="mobilenet",
+    augment="inception",
 )
+register_model("mobilenet", mobilenet, MOBILENET, twin="MobileNet")

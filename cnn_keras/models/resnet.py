@@ -21,7 +21,7 @@ from cnn_keras.layers import (
     image_input,
     scaled_width,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1: the block type and the number of blocks in stages conv2_x ... conv5_x.
 # Stage i (0-based) works at width 64 * 2**i (the bottleneck's inner width, or the basic
@@ -290,9 +290,7 @@ def resnet(
                 f"width_multiplier={width_multiplier}); a cardinality that divides {width} "
                 f"works: {divisors}."
             )
-    inputs = image_input(
-        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
-    )
+    inputs = image_input(input_shape, RESNET, model_name=name, include_top=include_top)
 
     # conv1: 7x7/2 conv padded by 3 (112x112x64), pool1: 3x3/2 max pool padded by 1 (56x56x64).
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -345,14 +343,13 @@ def resnet(
     return keras.Model(inputs, outputs, name=name)
 
 
+RESNET = Family("ResNet", paper=PAPER, input_size=224, min_input_size=32, recipe="resnet")
 for _depth in STAGES:
     register_model(
         f"resnet{_depth}",
         resnet,
-        family="ResNet",
-        paper=PAPER,
-        input_size=224,
-        min_input_size=32,
+        RESNET,
+        twin=f"ResNet{_depth}" if _depth >= 50 else None,
         depth=_depth,
         **({"use_bias": False} if STAGES[_depth][0] == "basic" else {}),
     )

@@ -19,7 +19,7 @@ from cnn_keras.layers import (
     scaled_width,
 )
 from cnn_keras.models.resnet import BN_EPSILON, basic_block
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 # Section 4.2: three stages on 32x32, 16x16 and 8x8 maps with 16, 32 and 64 filters.
 STAGE_WIDTHS = (16, 32, 64)
@@ -82,13 +82,7 @@ def resnet_cifar(
     check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(STAGE_WIDTHS))
     n = (int(depth) - 2) // 6
-    inputs = image_input(
-        input_shape,
-        default_size=32,
-        min_size=MIN_INPUT_SIZE,
-        model_name=name,
-        include_top=include_top,
-    )
+    inputs = image_input(input_shape, CIFAR[shortcuts], model_name=name, include_top=include_top)
     # conv1: 32x32x16
     x = conv_bn_act(
         inputs,
@@ -118,19 +112,25 @@ def resnet_cifar(
     return keras.Model(inputs, outputs, name=name)
 
 
+# With shortcuts the CIFAR ResNets, without them the plain nets they are compared with; both
+# train with the paper's CIFAR recipe (section 4.2).
+CIFAR = {
+    shortcuts: Family(
+        "ResNet" if shortcuts else "Plain",
+        paper=PAPER,
+        input_size=32,
+        min_input_size=MIN_INPUT_SIZE,
+        recipe="resnet_cifar",
+        imagenet=False,
+    )
+    for shortcuts in (True, False)
+}
 for _depth in DEPTHS:
-    for _prefix, _family, _shortcuts in (
-        ("resnet", "ResNet (CIFAR)", True),
-        ("plain", "Plain (CIFAR)", False),
-    ):
+    for _shortcuts in (True, False):
         register_model(
-            f"{_prefix}{_depth}_cifar",
+            f"{CIFAR[_shortcuts].name.lower()}{_depth}_cifar",
             resnet_cifar,
-            family=_family,
-            paper=PAPER,
-            input_size=32,
-            min_input_size=MIN_INPUT_SIZE,
-            imagenet=False,
+            CIFAR[_shortcuts],
             depth=_depth,
             shortcuts=_shortcuts,
         )

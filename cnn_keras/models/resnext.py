@@ -11,7 +11,7 @@ import keras
 
 from cnn_keras.checks import check_choice, check_int
 from cnn_keras.models.resnet import STAGES, resnet
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 PAPER = "Xie et al. (CVPR 2017)"
 
@@ -89,14 +89,12 @@ def resnext(
     )
 
 
+RESNEXT = Family("ResNeXt", paper=PAPER, input_size=224, min_input_size=32, recipe="resnext")
 for _depth in (50, 101):
     register_model(
         f"resnext{_depth}_32x4d",
         resnext,
-        family="ResNeXt",
-        paper=PAPER,
-        input_size=224,
-        min_input_size=32,
+        RESNEXT,
         depth=_depth,
         cardinality=32,
         bottleneck_width=4,

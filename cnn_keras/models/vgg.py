@@ -14,7 +14,7 @@ from cnn_keras.layers import (
     image_input,
     scaled_width,
 )
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 # Table 1 of the paper: conv widths per stage; each stage ends in a 2x2 stride-2 max pool.
 CONFIGS = {
@@ -23,7 +23,14 @@ CONFIGS = {
     "D": ((64, 64), (128, 128), (256,) * 3, (512,) * 3, (512,) * 3),  # VGG16
     "E": ((64, 64), (128, 128), (256,) * 4, (512,) * 4, (512,) * 4),  # VGG19
 }
-PAPER = "Simonyan and Zisserman (ICLR 2015)"
+VGG = Family(
+    "VGG",
+    paper="Simonyan and Zisserman (ICLR 2015)",
+    input_size=224,
+    min_input_size=32,
+    recipe="vgg",
+    knobs=("width_multiplier", "fc_units"),
+)
 
 
 def vgg(
@@ -89,9 +96,7 @@ def vgg(
     fc_units = check_int(
         "fc_units", fc_units, minimum=1, maximum=MAX_UNITS, hint="4096 in the paper"
     )
-    inputs = image_input(
-        input_shape, default_size=224, min_size=32, model_name=name, include_top=include_top
-    )
+    inputs = image_input(input_shape, VGG, model_name=name, include_top=include_top)
     x = inputs
     for stage, widths in enumerate(CONFIGS[config], start=1):
         for index, width in enumerate(widths, start=1):
@@ -118,7 +123,10 @@ def vgg(
     return keras.Model(inputs, outputs, name=name)
 
 
-for _name, _config in (("vgg11", "A"), ("vgg13", "B"), ("vgg16", "D"), ("vgg19", "E")):
-    register_model(
-        _name, vgg, family="VGG", paper=PAPER, input_size=224, min_input_size=32, config=_config
-    )
+for _name, _config, _twin in (
+    ("vgg11", "A", None),
+    ("vgg13", "B", None),
+    ("vgg16", "D", "VGG16"),
+    ("vgg19", "E", "VGG19"),
+):
+    register_model(_name, vgg, VGG, twin=_twin, config=_config)

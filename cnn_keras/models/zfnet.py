@@ -5,11 +5,13 @@ The same builder as AlexNet (``alexnet.alexnet_style``) with ZFNet's conv rows.
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 
 from cnn_keras.checks import check_choice
 from cnn_keras.models.alexnet import ConvRow, alexnet_style
-from cnn_keras.registry import register_model
+from cnn_keras.registry import Family, register_model
 
 # Zeiler and Fergus (2013), Figure 3: output sizes for a 224x224x3 input.
 ZFNET_ROWS = (
@@ -28,7 +30,14 @@ ZFNET_512_1024_512_ROWS = ZFNET_ROWS[:2] + (
 )
 
 ROWS = {"paper": ZFNET_ROWS, "512_1024_512": ZFNET_512_1024_512_ROWS}
-PAPER = "Zeiler and Fergus (ECCV 2014)"
+ZFNET = Family(
+    "ZFNet",
+    paper="Zeiler and Fergus (ECCV 2014)",
+    input_size=224,
+    min_input_size=53,
+    recipe="zfnet",
+    knobs=("width_multiplier", "fc_units"),
+)
 
 
 def zfnet(
@@ -86,8 +95,7 @@ def zfnet(
     check_choice("conv_widths", conv_widths, ROWS)
     return alexnet_style(
         ROWS[conv_widths],
-        default_size=224,
-        min_size=53,
+        traits=ZFNET,
         groups=1,
         local_response_norm=local_response_norm,
         include_top=include_top,
@@ -102,13 +110,11 @@ def zfnet(
     )
 
 
-register_model("zfnet", zfnet, family="ZFNet", paper=PAPER, input_size=224, min_input_size=53)
+register_model("zfnet", zfnet, ZFNET)
+# The lecture's wider variant: the same family and recipe, the lecture as its source.
 register_model(
     "zfnet_512_1024_512",
     zfnet,
-    family="ZFNet",
-    paper="cs231n lecture 9 (2017), after " + PAPER,
-    input_size=224,
-    min_input_size=53,
+    dataclasses.replace(ZFNET, paper="cs231n lecture 9 (2017), after " + ZFNET.paper),
     conv_widths="512_1024_512",
 )
