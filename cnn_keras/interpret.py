@@ -17,6 +17,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from cnn_keras.checks import check_int
+
 
 def _check_image(model: keras.Model, image) -> np.ndarray:
     image = np.asarray(image, dtype="float32")
@@ -74,10 +76,7 @@ def occlusion_map(
     """
     image = _check_image(model, image)
     classes = model.output_shape[-1]
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
-        raise ValueError(f"label must be an int class index; received label={label!r}.")
-    if not 0 <= label < classes:
-        raise ValueError(f"label must be in 0..{classes - 1}; received label={label}.")
+    label = check_int("label", label, minimum=0, maximum=classes - 1, hint="a class index")
     rows = occlusion_grid(image.shape[0], patch, stride)
     columns = occlusion_grid(image.shape[1], patch, stride)
     occluded = np.repeat(image[None], len(rows) * len(columns), axis=0)
@@ -112,8 +111,7 @@ def strongest_feature_maps(
             "(batch, height, width, channels): choose a conv, activation or pooling layer."
         )
     channels = output.shape[-1]
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= channels:
-        raise ValueError(f"count must be an int in 1..{channels}; received count={count!r}.")
+    count = check_int("count", count, minimum=1, maximum=channels, hint="feature maps to show")
     probe = keras.Model(model.input, output)
     maps = keras.ops.convert_to_numpy(probe(image[None]))[0]
     strongest = np.argsort(-maps.max(axis=(0, 1)), kind="stable")[:count]

@@ -15,6 +15,8 @@ import dataclasses
 
 import keras
 
+from cnn_keras.checks import check_int
+
 SCHEDULES = ("plateau", "step", "exponential", "constant")
 
 
@@ -254,8 +256,7 @@ RECIPES["inception_resnet"] = dataclasses.replace(
 def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
     """The linear scaling rule (Goyal et al. 2017): ``replicas`` times the batch, and the
     learning rate times as much."""
-    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-        raise ValueError(f"replicas must be an int >= 1; received replicas={replicas!r}.")
+    replicas = check_int("replicas", replicas, minimum=1)
     return dataclasses.replace(
         recipe,
         batch_size=recipe.batch_size * replicas,
