@@ -40,6 +40,7 @@ OTHER_BACKENDS = (
     "densenet121",
     "densenet_bc100_cifar",
     "mobilenet",
+    "se_resnet50",
 )
 MODELS = list_models() if keras.backend.backend() == "tensorflow" else list(OTHER_BACKENDS)
 
