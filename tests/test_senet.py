@@ -28,7 +28,7 @@ SMALL_WIDTHS = (64, 128, 256, 512)
 
 
 def _se_params(widths, blocks, ratio=RATIO):
-    """The SE blocks' parameters by the paper's formula (section 3.3): ``(2 / r) * sum of
+    """The SE blocks' parameters by the paper's formula (section 4): ``(2 / r) * sum of
     N_s * C_s**2`` over the stages' N_s blocks of C_s channels, plus the two FCs' biases
     (``C / r + C`` per block)."""
     weights = 2 * sum(n * c * c // ratio for n, c in zip(blocks, widths, strict=True))
@@ -168,7 +168,7 @@ def test_added_cost_refuses_pairs_it_cannot_compare():
 
 # --- Full size: the paper's Table 2 ----------------------------------------------------------
 
-# The SENet paper's Table 2 (and section 3.3): parameters in millions and GFLOPs
+# The SENet paper's Table 2 (and section 4): parameters in millions and GFLOPs
 # (multiply-adds), ResNet-50 and ResNeXt-50 (32x4d) without and with SE blocks.
 PAPER = {
     "resnet50": (25.6, 28.1, 3.86, 3.87),
