@@ -46,6 +46,7 @@ CODE_PATHS = (
     "densenet121",
     "densenet_bc100_cifar",
     "mobilenet",
+    "se_resnet50",
 )
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (
