@@ -896,7 +896,7 @@ def train(
         data_dir=data_dir,
         augment=run_profile.augment,
         normalize=True,
-        family=spec.family,
+        model=model_name,
         download=download,
         manual_dir=manual_dir,
     )

@@ -109,7 +109,7 @@ def load_arrays(
     seed: int = 0,
     augment: str | None = "auto",
     normalize: bool = False,
-    family: str | None = None,
+    model: str | None = None,
     data_dir: str | None = None,
     download: bool = False,
 ) -> Splits:
@@ -131,7 +131,7 @@ def load_arrays(
         test_samples=test_samples,
         seed=seed,
         augment=augment,
-        family=family,
+        model=model,
         normalize=normalize,
     )
     name, image_size, augment = args.name, args.image_size, args.augment

@@ -11,6 +11,7 @@ import numpy as np
 
 from cnn_keras.checks import suggestion
 from cnn_keras.data.sources import DIGITS, resize_images
+from cnn_keras.registry import get_spec
 
 # The training-time augmentations, by the paper that used them.
 AUGMENTATIONS = {
@@ -33,24 +34,31 @@ INCEPTION_ASPECT = (3 / 4, 4 / 3)
 PAD = 4
 
 
-def default_augment(name: str, family: str | None = None) -> str:
-    """The paper's augmentation for data set ``name`` (and a model ``family``, for ImageNet)."""
+def default_augment(name: str, model: str | None = None) -> str:
+    """The paper's augmentation for data set ``name``: the CIFAR one for the small-image sets,
+    shifts for digits, and on ImageNet-like data (ImageNet, Imagenette, a folder) the one of
+    the registered ``model`` (``get_spec(model).augment``: Inception's crops for the Inception
+    family, GoogLeNet and the MobileNets), AlexNet's without a model.
+
+    Raises:
+        ValueError: if ``model`` is not a registered name.
+    """
     if name in ("cifar10", "cifar100", "fashion_mnist"):
         return "cifar"
     if name == DIGITS:
         return "shift"
-    if family is not None and ("Inception" in family or family in ("GoogLeNet", "MobileNet")):
-        return "inception"
+    if model is not None:
+        return get_spec(model).augment
     return "alexnet"
 
 
-def resolve_augment(augment: str | None, name: str, family: str | None) -> str:
+def resolve_augment(augment: str | None, name: str, model: str | None) -> str:
     """The key of :data:`AUGMENTATIONS` that ``augment`` (``"auto"``, ``None`` or a key) means
-    for data set ``name`` and model ``family``; ``ValueError`` for anything else."""
+    for data set ``name`` and the registered ``model``; ``ValueError`` for anything else."""
     if augment in (None, False):
         return "none"
     if augment == "auto":
-        return default_augment(name, family)
+        return default_augment(name, model)
     if not isinstance(augment, str) or augment not in AUGMENTATIONS:
         raise ValueError(
             f"Unknown augment={augment!r}; use 'auto', None or one of {', '.join(AUGMENTATIONS)}."

@@ -66,7 +66,7 @@ def load(
     data_dir: str | None = None,
     augment: str | None = "auto",
     normalize: bool = False,
-    family: str | None = None,
+    model: str | None = None,
     cache: bool | str = False,
     download: bool = False,
     manual_dir: str | None = None,
@@ -93,12 +93,13 @@ def load(
             the tensorflow-datasets sets, its data folder (default: ``$TFDS_DATA_DIR`` or
             ``~/tensorflow_datasets``).
         augment: a key of :data:`~cnn_keras.data.AUGMENTATIONS`, ``"auto"`` (the paper's for
-            this data set and ``family``: :func:`~cnn_keras.data.default_augment`) or ``None``.
+            this data set and ``model``: :func:`~cnn_keras.data.default_augment`) or ``None``.
             Training split only.
         normalize: subtract the per-channel mean and divide by the standard deviation
             (:func:`~cnn_keras.data.channel_stats`: the published figures; digits: its training
             split's; a folder: ImageNet's).
-        family: the model family (``get_spec(name).family``), for ``augment="auto"``.
+        model: the registered model the data is for, whose paper's augmentation
+            ``augment="auto"`` picks on ImageNet-like data (``get_spec(model).augment``).
         cache: cache the decoded images in memory (``True``) or in this file.
         download: download a missing set (Fashion-MNIST's four files into Keras's cache, or a
             tensorflow-datasets set, prepared); needs the network, and without it fails within
@@ -128,7 +129,7 @@ def load(
             seed=seed,
             augment=augment,
             normalize=normalize,
-            family=family,
+            model=model,
             data_dir=data_dir,
             download=download,
         )
@@ -142,7 +143,7 @@ def load(
         test_samples=test_samples,
         seed=seed,
         augment=augment,
-        family=family,
+        model=model,
         normalize=normalize,
     )
     shuffle_buffer = check_int("shuffle_buffer", shuffle_buffer, minimum=1)

@@ -65,7 +65,7 @@ def check_load_args(
     test_samples,
     seed,
     augment,
-    family,
+    model,
     normalize,
 ) -> LoadArgs:
     """Every shared argument of the two loaders checked before a file is read; ``ValueError``
@@ -83,7 +83,7 @@ def check_load_args(
     )
     seed = check_int("seed", seed, minimum=0)
     normalize = check_bool("normalize", normalize)
-    augment = resolve_augment(augment, name, family)
+    augment = resolve_augment(augment, name, model)
     return LoadArgs(
         name, image_size, batch_size, train_samples, test_samples, seed, augment, normalize
     )
