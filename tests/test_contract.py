@@ -47,6 +47,10 @@ CODE_PATHS = (
     "densenet_bc100_cifar",
     "mobilenet",
     "se_resnet50",
+    "nin_cifar",
+    "preact_resnet18",
+    "preact_resnet164_cifar",
+    "wrn16_4_cifar",
 )
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (
