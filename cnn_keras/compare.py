@@ -38,6 +38,7 @@ import numpy as np
 
 from cnn_keras import analysis
 from cnn_keras.registry import get_spec, list_models
+from cnn_keras.tables import read_table, table_file
 
 PUBLISHED_ACCURACY = "published_accuracy.csv"  # in cnn_keras/tables
 TABLE_NAME = "complexity.csv"
@@ -126,8 +127,6 @@ def load_published(path: str | os.PathLike | None = None) -> dict[str, dict[str,
     Args:
         path: the CSV; by default the package's ``cnn_keras/tables/published_accuracy.csv``.
     """
-    from cnn_keras.plots import read_table, table_file
-
     path = Path(path) if path is not None else table_file(PUBLISHED_ACCURACY)
     table = {}
     for row in read_table(path):
@@ -481,8 +480,6 @@ def read_csv(
     default the package's ``cnn_keras/tables/published_accuracy.csv``), so an edit there shows
     at once.
     """
-    from cnn_keras.plots import read_table
-
     published = load_published() if published is None else published
     rows = []
     for cells in read_table(path):

@@ -3,7 +3,6 @@ made from a run carries a caption saying where it was made (``caption``)."""
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import platform
@@ -13,6 +12,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
+from cnn_keras import tables
 from cnn_keras.analysis import LayerStats
 
 
@@ -133,50 +133,16 @@ def plot_layer_costs(rows: list[LayerStats], *, title: str = ""):
     return figure
 
 
-def table_file(name: str) -> Path:
-    """A table shipped in the package (``"published_accuracy.csv"``, in ``cnn_keras/tables``),
-    found wherever the package is installed.
-
-    Raises:
-        FileNotFoundError: if the package has no such table (the message lists those it has).
-    """
-    folder = Path(__file__).resolve().parent / "tables"
-    path = folder / name
-    if not path.is_file():
-        have = sorted(p.name for p in folder.glob("*.csv"))
-        raise FileNotFoundError(f"No table {name!r} in {folder}; the tables are {have}.")
-    return path
-
-
-def project_file(relative: str) -> Path:
-    """``relative`` (``"pyproject.toml"``) found from the current folder or a parent,
-    so a notebook finds the project's files whether it runs from ``notebooks/`` or the root.
-
-    Raises:
-        FileNotFoundError: if no parent folder has it.
-    """
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / relative).exists():
-            return folder / relative
-    raise FileNotFoundError(f"{relative} not found in {Path.cwd()} or its parents.")
-
-
 def save(figure, name: str) -> Path:
     """Saves ``figure`` as ``name`` (``"01_alexnet_curves.png"``) in ``$CNN_KERAS_FIGURE_DIR``,
     by default the project's ``build/figures``; returns the path."""
     folder = os.environ.get("CNN_KERAS_FIGURE_DIR")
     if folder is None:
-        folder = project_file("pyproject.toml").parent / "build" / "figures"
+        folder = tables.project_file("pyproject.toml").parent / "build" / "figures"
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100, bbox_inches="tight")
     return path
-
-
-def read_table(path) -> list[dict[str, str]]:
-    """A CSV file as a list of rows (dicts), skipping comment lines that start with ``#``."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
 
 
 def plot_ilsvrc_winners(rows: list[dict[str, str]]):
