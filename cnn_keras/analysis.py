@@ -32,6 +32,7 @@ from collections.abc import Iterable
 import keras
 import numpy as np
 
+from cnn_keras import text_table
 from cnn_keras.checks import check_bool, check_int
 
 # Layers that make no new tensor (in-place elementwise ops, views): not added to totals.
@@ -407,31 +408,19 @@ def format_table(rows: list[LayerStats], *, skip_inplace: bool = False) -> str:
             )
         )
     total_activations = sum(r.activations for r in rows if not r.inplace)
-    lines.append(
-        (
-            "total",
-            "",
-            "",
-            f"{sum(r.params for r in rows):,}",
-            f"{sum(r.macs for r in rows):,}",
-            f"{total_activations:,}",
-            "",
-        )
+    totals = (
+        "total",
+        "",
+        "",
+        f"{sum(r.params for r in rows):,}",
+        f"{sum(r.macs for r in rows):,}",
+        f"{total_activations:,}",
+        "",
     )
-    widths = [max(len(str(cells[i])) for cells in [header, *lines]) for i in range(len(header))]
-    left = {0, 1, 2}
-
-    def render(cells) -> str:
-        return "  ".join(
-            str(c).ljust(w) if i in left else str(c).rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    body = [render(header), rule, *map(render, lines[:-1]), rule, render(lines[-1])]
+    text = text_table.format_table(header, lines, align="lllrrrr", totals=totals)
     if any(r.inplace for r in rows) and not skip_inplace:
-        body.append("* in place: not added to the activation total")
-    return "\n".join(body)
+        text += "\n* in place: not added to the activation total"
+    return text
 
 
 def gradient_norms(

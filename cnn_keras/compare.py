@@ -36,7 +36,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from cnn_keras import analysis
+from cnn_keras import analysis, text_table
 from cnn_keras.registry import get_spec, list_models
 from cnn_keras.tables import read_table, table_file
 
@@ -399,16 +399,7 @@ def format_rows(rows: Sequence[ComparisonRow], *, latency: bool = True) -> str:
         )
         for row in rows
     ]
-    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
-    text = [
-        "  ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-        )
-        for cells in [header, *lines]
-    ]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(line.rstrip() for line in text)
+    return text_table.format_table(header, lines, align="ll" + "r" * (len(header) - 2))
 
 
 def run(
