@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
-import platform
 import re
 import statistics
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from cnn_keras import analysis, text_table
+from cnn_keras import analysis, machine, text_table
 from cnn_keras.registry import get_spec, list_models
 from cnn_keras.tables import read_table, table_file
 
@@ -197,14 +196,6 @@ def check_output(output: str | os.PathLike) -> Path:
     return folder
 
 
-def device_name() -> str:
-    """The device latency is measured on: the Keras backend, GPU or CPU, the machine."""
-    from cnn_keras.profiles import gpu_available
-
-    kind = "GPU" if gpu_available() else f"CPU ({os.cpu_count()} cores)"
-    return f"{keras.backend.backend()} on {kind}, {platform.machine()} {platform.system()}"
-
-
 def measure_latency(
     model: keras.Model, batch_size: int, *, warmup: int = 2, repeats: int = 5, seed: int = 0
 ) -> float:
@@ -354,7 +345,10 @@ def write_csv(rows: Sequence[ComparisonRow], path: str | os.PathLike) -> Path:
             "cnn_keras/tables/published_accuracy.csv.\n"
         )
         if any(row.latency_ms for row in rows):
-            handle.write(f"# Latency (median ms per batch) measured on {device_name()}.\n")
+            handle.write(
+                f"# Latency (median ms per batch) measured on {machine.device_name()}, "
+                f"backend={keras.backend.backend()}.\n"
+            )
         writer = csv.DictWriter(handle, columns, restval="")
         writer.writeheader()
         for row in dicts:
@@ -441,12 +435,8 @@ def run(
     )
     print(format_rows(rows))
     if not where:
-        measured = f", latency on {device_name()}" if latency else ""
-        where = (
-            f"cnn-keras compare{measured}"
-            if latency
-            else plots.machine_caption(f"cnn-keras compare, backend={keras.backend.backend()}")
-        )
+        command = "cnn-keras compare --latency" if latency else "cnn-keras compare"
+        where = plots.machine_caption(f"{command}, backend={keras.backend.backend()}")
     paths = {"table": write_csv(rows, folder / TABLE_NAME)}
     dicts = [row.as_dict() for row in rows]
     charts = [("accuracy_vs_macs", plots.plot_accuracy_vs_macs(dicts, where=where))]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 import os
-import platform
 from pathlib import Path
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-from cnn_keras import tables
+from cnn_keras import machine, tables
 from cnn_keras.analysis import LayerStats
 
 
@@ -22,8 +21,9 @@ def caption(figure, text: str) -> None:
 
 
 def machine_caption(profile_line: str) -> str:
-    """``profile_line`` (``profiles.describe``) and the machine, for :func:`caption`."""
-    return f"{profile_line} | {platform.machine()} {platform.system()}"
+    """``profile_line`` (``profiles.describe``) and the device (``machine.device_name``), for
+    :func:`caption`."""
+    return f"{profile_line} | {machine.device_name()}"
 
 
 def plot_history(history, *, title: str = "", where: str = ""):

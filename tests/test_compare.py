@@ -4,13 +4,14 @@ sources, the charts, and clear errors. Builds only small models (the full run is
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 
 import pytest
 
-from cnn_keras import analysis, cli, compare, get_spec, list_models, plots, tables
+from cnn_keras import analysis, cli, compare, get_spec, list_models, machine, plots, tables
 
 SMALL = ["googlenet", "alexnet", "mobilenet"]
 
@@ -277,3 +278,25 @@ def test_reading_a_table_needs_no_matplotlib():
     assert done.stdout.split() == [str(len(winners)), "71.3", "False"]
     for name in ("table_file", "read_table", "project_file"):
         assert not hasattr(plots, name), f"plots.{name} is back: read tables with cnn_keras.tables"
+
+
+def test_one_device_description(monkeypatch, tmp_path):
+    """The device is described once (cnn_keras.machine, issue 12): figure captions, compare's
+    CSV and the benchmarks' records say it in the same words."""
+    line = machine.device_name()
+    if machine.gpu_available():
+        assert line.startswith("GPU: ")
+    else:
+        assert line == f"CPU: {machine.cpu_name()}" and line.endswith(f", {os.cpu_count()} cores")
+    spec = importlib.util.spec_from_file_location("common", ROOT / "benchmarks" / "common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    assert common.environment()["device"] == line
+    monkeypatch.setattr(machine, "gpu_names", lambda: ["NVIDIA H200", "NVIDIA T4", "NVIDIA H200"])
+    line = "GPU: 2 x NVIDIA H200, NVIDIA T4"
+    assert machine.device_name() == line and machine.gpu_available()
+    assert plots.machine_caption("profile=smoke") == f"profile=smoke | {line}"
+    assert common.environment()["device"] == line
+    row = compare.ComparisonRow("x", "X", "X (2012)", 2012, 8, 1, 1, 4, 4, latency_ms={1: 2.5})
+    text = compare.write_csv([row], tmp_path / "table.csv").read_text()
+    assert f"measured on {line}, backend=" in text
