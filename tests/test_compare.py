@@ -247,8 +247,9 @@ def test_tables_are_package_data_read_from_any_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # outside the checkout: no cnn_keras/tables above it
     with pytest.raises(FileNotFoundError):
         tables.project_file("cnn_keras/tables/published_accuracy.csv")
-    [row] = compare.compare(["googlenet"], progress=False)
-    assert (row.top1, row.source) == (71.0, compare.load_published()["googlenet"]["source"])
+    # compare.compare joins this table (test_compare_rows_equal_analysis): no build needed here.
+    googlenet = compare.load_published()["googlenet"]
+    assert googlenet["top1"] == 71.0 and googlenet["source"].startswith("Szegedy et al.")
     for name in ("ilsvrc_winners.csv", "mobilenet_accuracy.csv", "resnet_cifar10_table6.csv"):
         assert tables.read_table(tables.table_file(name)), name
     with pytest.raises(FileNotFoundError, match=r"No table 'nope.csv'.*published_accuracy.csv"):
