@@ -412,9 +412,11 @@ def main(argv=None) -> int:
     parser.add_argument("--one", help=argparse.SUPPRESS)  # child: the model to measure
     args = parser.parse_args(argv)
     sys.path.insert(0, HERE)
-    from common import environment, gpu_name, write
+    from common import environment, write
 
-    gpu = gpu_name() is not None
+    from cnn_keras.machine import gpu_available
+
+    gpu = gpu_available()
     if args.one:
         spe = args.steps_per_execution
         jit = args.jit_compile

@@ -52,7 +52,7 @@ def positive_float(text: str) -> float:
 def _models(args: argparse.Namespace) -> int:
     import keras
 
-    from cnn_keras import analysis, get_spec, list_models
+    from cnn_keras import analysis, get_spec, list_models, text_table
 
     names = args.names or list_models()
     for name in names:
@@ -73,9 +73,7 @@ def _models(args: argparse.Namespace) -> int:
         )
         keras.backend.clear_session()
         print(f"built {name}", file=sys.stderr, flush=True)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(text_table.format_table(header, rows, align="lrrll"))
     return 0
 
 

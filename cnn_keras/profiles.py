@@ -21,6 +21,8 @@ import os
 
 import keras
 
+from cnn_keras.machine import gpu_available
+
 ENV_PROFILE = "CNN_KERAS_PROFILE"
 ENV_DATASET = "CNN_KERAS_DATASET"
 
@@ -79,24 +81,6 @@ PROFILES = {
     "cpu": Profile("cpu", 32, 0.25, 256, 5, 128, 10_000, 2_000, "fashion_mnist", None),
     "full": Profile("full", 224, 1.0, 4096, 90, 128, None, None, "imagenette", "auto"),
 }
-
-
-def gpu_available() -> bool:
-    """Whether the current Keras backend sees a GPU."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return bool(tf.config.list_physical_devices("GPU"))
-    if backend == "jax":
-        import jax
-
-        return any(device.platform == "gpu" for device in jax.devices())
-    if backend == "torch":
-        import torch
-
-        return torch.cuda.is_available()
-    return False
 
 
 def get_profile(name: str | None = None) -> Profile:

@@ -7,7 +7,7 @@ import time
 import keras
 import pytest
 
-from cnn_keras import analysis, build_model
+from cnn_keras import analysis, build_model, text_table
 
 
 def test_conv_output_size_alexnet_conv1():
@@ -121,3 +121,35 @@ def test_vgg16_table_is_fast_and_matches_the_lecture():
     assert by_name["pool5"].receptive_field == (212, 212)
     text = analysis.format_table(rows)
     assert "138,357,544" in text and "conv5_3" in text
+
+
+def test_text_table_aligns_rules_and_totals():
+    text = text_table.format_table(
+        ("model", "params", "note"),
+        [("alexnet", "61.0 M", "two towers"), ("vgg16", 138_357_544, "")],
+        align="lrl",
+        totals=("total", 1, ""),
+    )
+    assert text.splitlines() == [
+        "model       params  note",
+        "-------  ---------  ----------",
+        "alexnet     61.0 M  two towers",
+        "vgg16    138357544",
+        "-------  ---------  ----------",
+        "total            1",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"align": "l"}, r"align must be one 'l' or 'r' per column \(2 columns.*align='l'"),
+        ({"align": "lc"}, r"received align='lc'"),
+        ({"align": "lr", "rows": [("a",)]}, r"rows\[0\] has 1 cells, the header 2"),
+        ({"align": "lr", "totals": ("a", 1, 2)}, r"totals has 3 cells, the header 2"),
+    ],
+)
+def test_text_table_bad_arguments(kwargs, pattern):
+    kwargs = {"rows": [("a", 1)], **kwargs}
+    with pytest.raises(ValueError, match=pattern):
+        text_table.format_table(("name", "count"), **kwargs)

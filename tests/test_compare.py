@@ -4,12 +4,14 @@ sources, the charts, and clear errors. Builds only small models (the full run is
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import subprocess
 import sys
 
 import pytest
 
-from cnn_keras import analysis, cli, compare, get_spec, list_models, plots
+from cnn_keras import analysis, cli, compare, get_spec, list_models, machine, plots, tables
 
 SMALL = ["googlenet", "alexnet", "mobilenet"]
 
@@ -88,7 +90,7 @@ def test_run_writes_table_and_charts(tmp_path, capsys):
     assert {p.name for p in paths.values()} == expected
     for path in paths.values():
         assert path.stat().st_size > 0
-    table = plots.read_table(paths["table"])
+    table = tables.read_table(paths["table"])
     assert [r["model"] for r in table] == ["googlenet", "mobilenet"]
     assert all(float(r["latency_b1_ms"]) > 0 and float(r["latency_b2_ms"]) > 0 for r in table)
     assert int(table[0]["params"]) == 6_998_552
@@ -183,7 +185,7 @@ def test_read_csv_round_trip(tmp_path, published):
     assert [r.as_dict() for r in again] == [r.as_dict() for r in rows]
 
 
-ROOT = plots.project_file("pyproject.toml").parent
+ROOT = tables.project_file("pyproject.toml").parent
 
 
 def test_committed_figures_exist_and_are_not_empty():
@@ -218,7 +220,7 @@ def test_accuracy_chart_labels_do_not_overlap_and_bubbles_follow_size():
     import matplotlib.pyplot as plt
     from matplotlib.text import Annotation
 
-    rows = plots.read_table(plots.project_file("figures/compare/complexity.csv"))
+    rows = tables.read_table(tables.project_file("figures/compare/complexity.csv"))
     areas = {}
     for size in ("params", "activation_bytes"):
         figure = plots.plot_accuracy_vs_macs(rows, size=size)
@@ -244,10 +246,58 @@ def test_tables_are_package_data_read_from_any_folder(tmp_path, monkeypatch):
     parents and failed (issue 14): the tables ship in the package."""
     monkeypatch.chdir(tmp_path)  # outside the checkout: no cnn_keras/tables above it
     with pytest.raises(FileNotFoundError):
-        plots.project_file("cnn_keras/tables/published_accuracy.csv")
-    [row] = compare.compare(["googlenet"], progress=False)
-    assert (row.top1, row.source) == (71.0, compare.load_published()["googlenet"]["source"])
+        tables.project_file("cnn_keras/tables/published_accuracy.csv")
+    # compare.compare joins this table (test_compare_rows_equal_analysis): no build needed here.
+    googlenet = compare.load_published()["googlenet"]
+    assert googlenet["top1"] == 71.0 and googlenet["source"].startswith("Szegedy et al.")
     for name in ("ilsvrc_winners.csv", "mobilenet_accuracy.csv", "resnet_cifar10_table6.csv"):
-        assert plots.read_table(plots.table_file(name)), name
+        assert tables.read_table(tables.table_file(name)), name
     with pytest.raises(FileNotFoundError, match=r"No table 'nope.csv'.*published_accuracy.csv"):
-        plots.table_file("nope.csv")
+        tables.table_file("nope.csv")
+
+
+def test_reading_a_table_needs_no_matplotlib():
+    """Reading a table imported matplotlib through plots.py (issue 12): the tables now live in
+    cnn_keras.tables, which works where matplotlib is not installed. Keras imports
+    matplotlib itself when it can, so the child blocks it as if it were not installed. The
+    JAX backend: the import chain is the same, and TensorFlow's import would double the time."""
+    code = (
+        "import sys\n"
+        "sys.modules['matplotlib'] = None  # import matplotlib raises ImportError\n"
+        "from cnn_keras import compare, tables\n"
+        "rows = tables.read_table(tables.table_file('ilsvrc_winners.csv'))\n"
+        "published = compare.load_published()\n"
+        "print(len(rows), published['vgg16']['top1'], 'cnn_keras.plots' in sys.modules)\n"
+    )
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(tables.__file__)))
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": package_root}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    winners = tables.read_table(tables.table_file("ilsvrc_winners.csv"))
+    assert done.stdout.split() == [str(len(winners)), "71.3", "False"]
+    for name in ("table_file", "read_table", "project_file"):
+        assert not hasattr(plots, name), f"plots.{name} is back: read tables with cnn_keras.tables"
+
+
+def test_one_device_description(monkeypatch, tmp_path):
+    """The device is described once (cnn_keras.machine, issue 12): figure captions, compare's
+    CSV and the benchmarks' records say it in the same words."""
+    line = machine.device_name()
+    if machine.gpu_available():
+        assert line.startswith("GPU: ")
+    else:
+        assert line == f"CPU: {machine.cpu_name()}" and line.endswith(f", {os.cpu_count()} cores")
+    spec = importlib.util.spec_from_file_location("common", ROOT / "benchmarks" / "common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    assert common.environment()["device"] == line
+    monkeypatch.setattr(machine, "gpu_names", lambda: ["NVIDIA H200", "NVIDIA T4", "NVIDIA H200"])
+    line = "GPU: 2 x NVIDIA H200, NVIDIA T4"
+    assert machine.device_name() == line and machine.gpu_available()
+    assert plots.machine_caption("profile=smoke") == f"profile=smoke | {line}"
+    assert common.environment()["device"] == line
+    row = compare.ComparisonRow("x", "X", "X (2012)", 2012, 8, 1, 1, 4, 4, latency_ms={1: 2.5})
+    text = compare.write_csv([row], tmp_path / "table.csv").read_text()
+    assert f"measured on {line}, backend=" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cnn_keras import analysis, plots
+from cnn_keras import analysis, tables
 from cnn_keras.exercises import exercise
 
 
@@ -39,6 +39,6 @@ def top5_accuracy() -> float:
 
 @exercise("00.4", "how many times lower ResNet's top-5 error is than AlexNet's")
 def error_ratio_2012_2015() -> float:
-    rows = plots.read_table(plots.table_file("ilsvrc_winners.csv"))
+    rows = tables.read_table(tables.table_file("ilsvrc_winners.csv"))
     error = {row["model"]: float(row["top5_error"]) for row in rows}
     return error["AlexNet"] / error["ResNet"]

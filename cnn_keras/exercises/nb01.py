@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cnn_keras import analysis, build_model, plots
+from cnn_keras import analysis, build_model, tables
 from cnn_keras.exercises import exercise
 from cnn_keras.layers import LocalResponseNormalization
 
@@ -35,6 +35,6 @@ def lrn_of_equal_channels() -> float:
 
 @exercise("01.5", "relative top-5 error reduction of the 7-CNN ensemble, in %", rel_tol=0.01)
 def ensemble_reduction() -> float:
-    rows = plots.read_table(plots.table_file("alexnet_table2.csv"))
+    rows = tables.read_table(tables.table_file("alexnet_table2.csv"))
     top5 = {row["model"]: float(row["top5_val"]) for row in rows if row["top5_val"]}
     return 100 * (top5["1 CNN"] - top5["7 CNNs*"]) / top5["1 CNN"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from cnn_keras import analysis, build_model, plots
+from cnn_keras import analysis, build_model, tables
 from cnn_keras.exercises import exercise
 from cnn_keras.models.inception_v3 import Conv, build_branch
 
@@ -38,6 +38,6 @@ def inception_v3_5x5_macs() -> int:
 
 @exercise("06.4", "top-1 error points from Inception-v2 (Table 1) to Inception-v3 (Table 3)")
 def v2_to_v3_gain() -> float:
-    rows = plots.read_table(plots.table_file("inception_v3_table3.csv"))
+    rows = tables.read_table(tables.table_file("inception_v3_table3.csv"))
     v2 = [row for row in rows if row["network"] == "Inception-v2"]
     return round(float(v2[0]["top1_error"]) - float(v2[-1]["top1_error"]), 2)
