@@ -15,19 +15,25 @@ import numpy as np
 import pytest
 from helpers import assert_same_outputs, copy_weights, randomize_weights
 
+from cnn_keras import get_spec, list_models
 from cnn_keras.analysis import count_macs, count_params, layer_macs, weight_layer_depth
 from cnn_keras.layers import ScaledResidual
+from cnn_keras.models import inception_blocks
+from cnn_keras.models.googlenet import AUX_HEAD as GOOGLENET_AUX_HEAD
 from cnn_keras.models.googlenet import (
     AUX_LOSS_WEIGHTS,
     compile_with_aux_losses,
+    conv_relu,
     googlenet,
     inception_module,
     inception_module_model,
     main_output,
 )
+from cnn_keras.models.inception_blocks import auxiliary_head, conv_bn, factorized_nxn
 from cnn_keras.models.inception_resnet import inception_resnet
+from cnn_keras.models.inception_v3 import AUX_HEAD as V3_AUX_HEAD
 from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS
-from cnn_keras.models.inception_v3 import block_17x17, factorized_nxn, inception_v3
+from cnn_keras.models.inception_v3 import block_17x17, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
 
 models = pytest.mark.models
@@ -93,7 +99,7 @@ def test_lecture_inception_module_costs():
     assert reduced.output_shape == (None, 28, 28, 480)
 
 
-def test_googlenet_uses_the_inception_module_function():
+def test_googlenet_uses_the_inception_module_function(googlenet_224):
     # The same function builds one module alone and GoogLeNet's 4a: the same layers.
     x = keras.Input((14, 14, 480))
     out = inception_module(
@@ -107,9 +113,8 @@ def test_googlenet_uses_the_inception_module_function():
         name="inception_4a",
     )
     alone = keras.Model(x, out)
-    full = googlenet(include_top=False)
     for layer in alone.layers[1:]:
-        theirs = full.get_layer(layer.name)
+        theirs = googlenet_224.get_layer(layer.name)
         assert type(theirs) is type(layer)
         assert [w.shape for w in theirs.weights] == [w.shape for w in layer.weights]
 
@@ -220,6 +225,39 @@ def test_factorized_blocks_share_pieces():
     # The 17x17 modules differ only in their width: one function, four tables.
     assert block_17x17(160)[1] == factorized_nxn(7, (160, 192), reduce=160)
     assert [c.label for c in factorized_nxn(7, (8, 8, 8), first="nx1")] == ["7x1", "1x7", "7x1"]
+
+
+def _head(input_shape, table, conv, name):
+    x = keras.Input(input_shape)
+    outputs = auxiliary_head(
+        x, table, name=name, conv=conv, classes=1000, classifier_activation="softmax"
+    )
+    return keras.Model(x, outputs)
+
+
+def test_one_auxiliary_head_two_papers():
+    # GoogLeNet, section 5, on 4a's 14x14x512: a 5x5/3 average pool (4x4x512), a 1x1 conv 128
+    # with ReLU, an FC 1024 with ReLU, dropout 0.7 and the linear classifier; biases throughout.
+    head = _head((14, 14, 512), GOOGLENET_AUX_HEAD, conv_relu, "aux1")
+    assert head.get_layer("aux1_flatten").output.shape[-1] == 4 * 4 * 128
+    assert head.get_layer("aux1_dropout").rate == 0.7
+    assert count_params(head).total == (512 + 1) * 128 + (2048 + 1) * 1024 + (1024 + 1) * 1000
+    # Inception v3, section 4 (TF-slim's sizes), on mixed7's 17x17x768: the same pool (5x5),
+    # a 1x1 conv 128 and a 5x5 "valid" conv 768 (1x1), each without bias and with batch norm
+    # without scale (beta, moving mean and variance), then the classifier: no FC, no dropout.
+    head = _head((17, 17, 768), V3_AUX_HEAD, conv_bn, "aux")
+    assert head.get_layer("aux_flatten").output.shape[-1] == 768
+    assert count_params(head).total == (
+        768 * 128 + 3 * 128 + 5 * 5 * 128 * 768 + 3 * 768 + (768 + 1) * 1000
+    )
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in head.layers)
+
+
+def test_inception_blocks_registers_no_model():
+    # The registry imports every module of models/; the shared one must add no name.
+    names = list_models()
+    assert {"googlenet", "inception_v3", "inception_v4", "inception_resnet_v2"} <= set(names)
+    assert not [n for n in names if get_spec(n).builder.__module__ == inception_blocks.__name__]
 
 
 # ---------------------------------------------------------------- Inception-v4, -ResNet

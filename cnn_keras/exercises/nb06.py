@@ -6,7 +6,7 @@ import keras
 
 from cnn_keras import analysis, build_model, tables
 from cnn_keras.exercises import exercise
-from cnn_keras.models.inception_v3 import Conv, build_branch
+from cnn_keras.models.inception_blocks import Conv, build_branch
 
 
 def _branch_macs(shape: tuple[int, int, int], steps) -> int:

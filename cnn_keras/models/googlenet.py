@@ -19,6 +19,7 @@ the pool. :func:`inception_module` builds either kind on any input, and
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 
 import keras
@@ -34,6 +35,7 @@ from cnn_keras.layers import (
     image_input,
     scaled_width,
 )
+from cnn_keras.models.inception_blocks import AuxHead, Conv, auxiliary_head, check_aux_logits
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (CVPR 2015)"
@@ -92,6 +94,27 @@ STAGES: tuple[tuple[InceptionSpec, ...], ...] = (
 AUX_AFTER = {"inception_4a": "aux1", "inception_4d": "aux2"}
 MIN_SIZE = 32  # five stride-2 steps: the 5b map is 1x1
 MIN_SIZE_AUX = 65  # aux's 5x5/3 pool needs a 5x5 4a map: ceil(65 / 16) = 5
+# Section 5's auxiliary classifier: "An average pooling layer with 5x5 filter size and stride
+# 3 [...] A 1x1 convolution with 128 filters [...] A fully connected layer with 1024 units
+# [...] A dropout layer with 70% ratio of dropped outputs", then the classifier.
+AUX_HEAD = AuxHead(convs=(("conv", Conv(128, 1)),), fc=1024, dropout=0.7)
+
+
+def conv_relu(
+    x: keras.KerasTensor, conv: Conv, *, name: str, batch_norm: bool = False
+) -> keras.KerasTensor:
+    """One conv of GoogLeNet: a :class:`~cnn_keras.models.inception_blocks.Conv` with a bias
+    and ReLU, from He et al.'s initialization (see :func:`googlenet`), or with batch norm."""
+    return conv_bn_act(
+        x,
+        conv.filters,
+        conv.kernel_size,
+        strides=conv.strides,
+        padding=conv.padding,
+        batch_norm=batch_norm,
+        kernel_initializer=he_init(),
+        name=name,
+    )
 
 
 def inception_module(
@@ -155,13 +178,8 @@ def inception_module(
             )
 
     def conv(tensor, filters, kernel_size, suffix):
-        return conv_bn_act(
-            tensor,
-            filters,
-            kernel_size,
-            batch_norm=batch_norm,
-            kernel_initializer=he_init(),
-            name=f"{name}_{suffix}",
+        return conv_relu(
+            tensor, Conv(filters, kernel_size), name=f"{name}_{suffix}", batch_norm=batch_norm
         )
 
     branch_1x1 = conv(x, filters_1x1, 1, "1x1")
@@ -204,34 +222,6 @@ def inception_module_model(
     inputs = keras.Input(shape=shape, name="input")
     outputs = inception_module(inputs, naive=naive, name=name, **filters)
     return keras.Model(inputs, outputs, name=name)
-
-
-def _auxiliary_classifier(
-    x: keras.KerasTensor,
-    *,
-    name: str,
-    classes: int,
-    classifier_activation: str | None,
-    batch_norm: bool,
-    width_multiplier: float,
-) -> keras.KerasTensor:
-    """The paper's auxiliary classifier (section 5): 5x5/3 average pool, 1x1 conv 128 + ReLU,
-    FC 1024 + ReLU, dropout 0.7, FC ``classes``."""
-    x = layers.AveragePooling2D(5, strides=3, name=f"{name}_avg_pool")(x)  # 4x4x512 (4a)
-    x = conv_bn_act(
-        x,
-        scaled_width(128, width_multiplier),
-        1,
-        batch_norm=batch_norm,
-        kernel_initializer=he_init(),
-        name=f"{name}_conv",
-    )  # 4x4x128
-    x = layers.Flatten(name=f"{name}_flatten")(x)  # 2048
-    x = layers.Dense(scaled_width(1024, width_multiplier), activation="relu", name=f"{name}_fc")(x)
-    x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
-    return layers.Dense(
-        classes, activation=classifier_activation, dtype="float32", name=f"{name}_predictions"
-    )(x)
 
 
 def googlenet(
@@ -300,7 +290,7 @@ def googlenet(
     Reference: [Going Deeper with Convolutions](https://arxiv.org/abs/1409.4842) (CVPR 2015)
     """
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
-    check_bool("aux_logits", aux_logits)
+    check_aux_logits(aux_logits, include_top)
     check_bool("batch_norm", batch_norm)
     if local_response_norm is not None:
         check_bool("local_response_norm", local_response_norm, hint="or None: on without BN")
@@ -310,12 +300,6 @@ def googlenet(
         for spec in stage
     )
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=narrowest)
-    if aux_logits and not include_top:
-        raise ValueError(
-            "aux_logits=True needs include_top=True (the auxiliary classifiers are part of the "
-            f"top); received aux_logits={aux_logits!r} with include_top={include_top!r}. Use "
-            "aux_logits=False for a feature extractor."
-        )
     if local_response_norm is None:
         local_response_norm = not batch_norm
     inputs = image_input(
@@ -334,28 +318,12 @@ def googlenet(
             return tensor
         return LocalResponseNormalization(size=5, bias=1.0, alpha=1e-4 / 5, name=layer_name)(tensor)
 
-    x = conv_bn_act(
-        inputs,
-        width(64),
-        7,
-        strides=2,
-        batch_norm=batch_norm,
-        kernel_initializer=he_init(),
-        name="conv1_7x7_s2",
-    )  # 112x112x64
+    conv = functools.partial(conv_relu, batch_norm=batch_norm)
+    x = conv(inputs, Conv(width(64), 7, strides=2), name="conv1_7x7_s2")  # 112x112x64
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)  # 56x56x64
     x = lrn(x, "pool1_norm1")
-    x = conv_bn_act(
-        x,
-        width(64),
-        1,
-        batch_norm=batch_norm,
-        kernel_initializer=he_init(),
-        name="conv2_3x3_reduce",
-    )
-    x = conv_bn_act(
-        x, width(192), 3, batch_norm=batch_norm, kernel_initializer=he_init(), name="conv2_3x3"
-    )  # 56x56x192
+    x = conv(x, Conv(width(64), 1), name="conv2_3x3_reduce")
+    x = conv(x, Conv(width(192), 3), name="conv2_3x3")  # 56x56x192
     x = lrn(x, "conv2_norm2")
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)  # 28x28x192
 
@@ -378,12 +346,13 @@ def googlenet(
             )
             if aux_logits and spec.name in AUX_AFTER:
                 aux_outputs.append(
-                    _auxiliary_classifier(
+                    auxiliary_head(
                         x,
+                        AUX_HEAD,
                         name=AUX_AFTER[spec.name],
+                        conv=conv,
                         classes=classes,
                         classifier_activation=classifier_activation,
-                        batch_norm=batch_norm,
                         width_multiplier=width_multiplier,
                     )
                 )

@@ -6,8 +6,8 @@ the depth back to ``x``'s with a linear 1x1 conv (no batch norm, no activation),
 
     y = relu(x + scale * conv_1x1(concat(branches(x))))
 
-The branches are tables of ``inception_v3``'s pieces, the stem and the reductions are
-Inception-v4's (``inception_v4.py``), and the scaling is the registered
+The branches are tables of :mod:`cnn_keras.models.inception_blocks`' pieces, the stem and
+Reduction-A are Inception-v4's (``inception_v4.py``), and the scaling is the registered
 :class:`cnn_keras.layers.ScaledResidual` layer, so the models save and load in safe mode.
 """
 
@@ -28,26 +28,21 @@ from cnn_keras.layers import (
     conv_bn_act,
     image_input,
 )
-from cnn_keras.models.inception_v3 import STEM as INCEPTION_V3_STEM
-from cnn_keras.models.inception_v3 import (
+from cnn_keras.models.inception_blocks import (
+    MAX_POOL_S2,
+    VALID,
     Branch,
     Conv,
     Pool,
+    StemItem,
+    build_stem,
+    check_blocks,
     conv_bn,
     inception_block,
     narrowest_conv,
 )
-from cnn_keras.models.inception_v4 import (
-    MAX_POOL_S2,
-    MIN_SIZE,
-    REDUCTION_A_WIDTHS,
-    STEM,
-    VALID,
-    StemItem,
-    build_stem_blocks,
-    check_blocks,
-    reduction_a,
-)
+from cnn_keras.models.inception_v3 import STEM as INCEPTION_V3_STEM
+from cnn_keras.models.inception_v4 import MIN_SIZE, REDUCTION_A_WIDTHS, STEM, reduction_a
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (AAAI 2017)"
@@ -288,7 +283,7 @@ def inception_resnet(
     )
 
     inputs = image_input(input_shape, INCEPTION_RESNET, model_name=name, include_top=include_top)
-    x = build_stem_blocks(inputs, spec.stem, width_multiplier=width_multiplier)  # 35x35
+    x = build_stem(inputs, spec.stem, width_multiplier=width_multiplier)  # 35x35
     stages = (
         ("block35", spec.block_a, "mixed_6a", spec.reduction_a),  # then 17x17
         ("block17", spec.block_b, "mixed_7a", spec.reduction_b),  # then 8x8

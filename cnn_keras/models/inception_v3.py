@@ -1,192 +1,34 @@
-"""Inception v3 (Szegedy et al., 2015), and the branch tables its blocks are made from.
+"""Inception v3 (Szegedy et al., 2015) as branch tables.
 
-Every later Inception block is a few parallel branches concatenated by depth, each branch a
-short chain of conv-BN-ReLU layers, sometimes starting with a pool, sometimes forking at its
-end into a 1x3 and a 3x1 conv (Figure 7). This module writes a block as data::
-
-    (
-        (Conv(64, 1),),                                     # branch 0: 1x1
-        (Conv(48, 1), Conv(64, 5)),                         # branch 1: 1x1 -> 5x5
-        (Conv(64, 1), Conv(96, 3), Conv(96, 3)),            # branch 2: 1x1 -> 3x3 -> 3x3
-        (Pool("avg"), Conv(32, 1)),                         # branch 3: pool -> 1x1
-    )
-
-and :func:`inception_block` builds any such table. The factorizations of the paper are
-functions that return branches (:func:`factorized_nxn`), so each kind of block is written
-once, and Inception-v4 and Inception-ResNet (``inception_v4.py``, ``inception_resnet.py``)
-reuse the same pieces.
+Its blocks are tables of :mod:`cnn_keras.models.inception_blocks`' pieces (:class:`Conv`,
+:class:`Pool`, :func:`factorized_nxn`, :func:`expanded`), one function per kind of block
+(:func:`block_35x35`, :func:`block_17x17`, :func:`block_8x8`) and one list of all eleven
+(:data:`BLOCKS`); :func:`~cnn_keras.models.inception_blocks.inception_block` builds each.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
-
 import keras
-from keras import layers
 
-from cnn_keras.checks import check_bool
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.layers import check_width_multiplier, image_input
+from cnn_keras.models.inception_blocks import (
+    AuxHead,
+    Branch,
+    Conv,
+    Pool,
+    auxiliary_head,
+    build_stem,
+    check_aux_logits,
+    conv_bn,
+    expanded,
+    factorized_nxn,
+    inception_block,
+    narrowest_conv,
+)
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (CVPR 2016)"
-
-
-@dataclasses.dataclass(frozen=True)
-class Conv:
-    """A conv-BN-ReLU layer of a branch: ``filters`` of ``kernel_size``, stride, padding."""
-
-    filters: int
-    kernel_size: int | tuple[int, int]
-    strides: int = 1
-    padding: str = "same"
-
-    @property
-    def label(self) -> str:
-        kh, kw = (
-            self.kernel_size if isinstance(self.kernel_size, tuple) else (self.kernel_size,) * 2
-        )
-        return f"{kh}x{kw}"
-
-
-@dataclasses.dataclass(frozen=True)
-class Pool:
-    """A pooling layer of a branch: ``kind`` ``"avg"`` or ``"max"``, 3x3 by default."""
-
-    kind: str
-    pool_size: int = 3
-    strides: int = 1
-    padding: str = "same"
-
-
-@dataclasses.dataclass(frozen=True)
-class Split:
-    """The end of a branch that forks into parallel convs on one input, concatenated
-    (Figure 7's 1x3 and 3x1, "expanded filter bank outputs")."""
-
-    convs: tuple[Conv, ...]
-
-
-Step = Conv | Pool | Split
-Branch = tuple[Step, ...]
-
-
-def narrowest_conv(*tables) -> int:
-    """The fewest filters of any :class:`Conv` in branch tables, stems or blocks (nested
-    tuples of steps, ``(name, step)`` pairs and :class:`Split` forks), at full width."""
-    widths = []
-
-    def walk(item) -> None:
-        if isinstance(item, Conv):
-            widths.append(item.filters)
-        elif isinstance(item, Split):
-            walk(item.convs)
-        elif isinstance(item, (tuple, list)):
-            for part in item:
-                walk(part)
-
-    walk(tables)
-    return min(widths)
-
-
-def conv_bn(
-    x: keras.KerasTensor,
-    conv: Conv,
-    *,
-    name: str,
-    width_multiplier: float = 1.0,
-    activation: str | None = "relu",
-) -> keras.KerasTensor:
-    """One :class:`Conv` as the authors' TF-slim release builds it, and keras.applications
-    after it: conv without bias, batch norm without scale (gamma), epsilon 1e-3, ReLU."""
-    return conv_bn_act(
-        x,
-        scaled_width(conv.filters, width_multiplier),
-        conv.kernel_size,
-        strides=conv.strides,
-        padding=conv.padding,
-        activation=activation,
-        use_bias=False,
-        bn_epsilon=1e-3,
-        bn_scale=False,
-        name=name,
-    )
-
-
-def build_branch(
-    x: keras.KerasTensor, branch: Branch, *, name: str, width_multiplier: float = 1.0
-) -> keras.KerasTensor:
-    """The steps of one branch in order; layer ``j`` is ``{name}_{j}_{kind}``
-    (``mixed4_branch2_3_7x1``, ``mixed9_branch1_2a_1x3``, ``mixed0_branch3_1_avgpool``)."""
-    for index, step in enumerate(branch, start=1):
-        if isinstance(step, Conv):
-            x = conv_bn(
-                x, step, name=f"{name}_{index}_{step.label}", width_multiplier=width_multiplier
-            )
-        elif isinstance(step, Pool):
-            pool = layers.AveragePooling2D if step.kind == "avg" else layers.MaxPooling2D
-            x = pool(
-                step.pool_size,
-                strides=step.strides,
-                padding=step.padding,
-                name=f"{name}_{index}_{step.kind}pool",
-            )(x)
-        else:
-            forks = [
-                conv_bn(
-                    x,
-                    conv,
-                    name=f"{name}_{index}{'abcdefgh'[fork]}_{conv.label}",
-                    width_multiplier=width_multiplier,
-                )
-                for fork, conv in enumerate(step.convs)
-            ]
-            x = layers.Concatenate(name=f"{name}_{index}_concat")(forks)
-    return x
-
-
-def inception_block(
-    x: keras.KerasTensor,
-    branches: Sequence[Branch],
-    *,
-    name: str,
-    concat_name: str | None = None,
-    width_multiplier: float = 1.0,
-) -> keras.KerasTensor:
-    """Parallel branches on ``x``, concatenated by depth into a layer named ``concat_name``
-    (by default ``name``).
-
-    Branch ``b`` names its layers ``{name}_branch{b}_...`` (see :func:`build_branch`).
-    """
-    outputs = [
-        build_branch(x, branch, name=f"{name}_branch{b}", width_multiplier=width_multiplier)
-        for b, branch in enumerate(branches)
-    ]
-    return layers.Concatenate(name=concat_name or name)(outputs)
-
-
-def factorized_nxn(
-    n: int, widths: Sequence[int], *, first: str = "1xn", reduce: int | None = None
-) -> Branch:
-    """A chain of ``1xn`` and ``nx1`` convs in turn (Figure 6: an nxn conv factorized into a
-    1xn and an nx1, each pair as wide as one nxn but ``2/n`` of its cost), after an optional
-    1x1 reduction.
-
-    Args:
-        n: the kernel length (7 for the 17x17 grid).
-        widths: each conv's filters, in order.
-        first: ``"1xn"`` or ``"nx1"``, the orientation of the first conv.
-        reduce: filters of a 1x1 conv before the chain.
-    """
-    shapes = [(1, n), (n, 1)] if first == "1xn" else [(n, 1), (1, n)]
-    chain = tuple(Conv(w, shapes[i % 2]) for i, w in enumerate(widths))
-    return ((Conv(reduce, 1),) if reduce else ()) + chain
-
-
-def expanded(filters: int) -> Split:
-    """Figure 7's fork at a branch's end: a 1x3 and a 3x1 conv side by side, concatenated."""
-    return Split((Conv(filters, (1, 3)), Conv(filters, (3, 1))))
 
 
 # ----- Inception v3's blocks, as keras.applications (after TF-slim) has them
@@ -263,50 +105,10 @@ MIN_SIZE = 75  # the 8x8 grid is then 1x1
 MIN_SIZE_AUX = 299  # the auxiliary head's 5x5/3 pool and 5x5 valid conv need a 17x17 grid
 # Loss weights of [main, aux]: TF-slim's training scripts weigh the auxiliary loss by 0.4.
 AUX_LOSS_WEIGHTS = (1.0, 0.4)
-
-
-def build_stem(
-    x: keras.KerasTensor, stem: Sequence[tuple[str, Step]], *, width_multiplier: float = 1.0
-) -> keras.KerasTensor:
-    """A chain of named conv and pool layers (the stems before the first block)."""
-    for layer_name, step in stem:
-        if isinstance(step, Conv):
-            x = conv_bn(x, step, name=layer_name, width_multiplier=width_multiplier)
-        else:
-            pool = layers.AveragePooling2D if step.kind == "avg" else layers.MaxPooling2D
-            x = pool(step.pool_size, strides=step.strides, padding=step.padding, name=layer_name)(x)
-    return x
-
-
-def _auxiliary_classifier(
-    x: keras.KerasTensor,
-    *,
-    classes: int,
-    classifier_activation: str | None,
-    width_multiplier: float,
-) -> keras.KerasTensor:
-    """Section 4's auxiliary classifier on the 17x17 grid, with batch norm as in "BN-auxiliary"
-    (Table 3): 5x5/3 average pool 5x5x768, 1x1 conv 128, 5x5 conv 768 (1x1x768), FC."""
-    x = layers.AveragePooling2D(5, strides=3, name="aux_avg_pool")(x)  # 5x5x768
-    x = conv_bn(x, Conv(128, 1), name="aux_conv0", width_multiplier=width_multiplier)
-    x = conv_bn(
-        x, Conv(768, 5, padding="valid"), name="aux_conv1", width_multiplier=width_multiplier
-    )  # 1x1x768
-    x = layers.Flatten(name="aux_flatten")(x)
-    return layers.Dense(
-        classes, activation=classifier_activation, dtype="float32", name="aux_predictions"
-    )(x)
-
-
-def check_aux_logits(aux_logits: bool, include_top: bool) -> None:
-    """Raises ``ValueError`` for ``aux_logits`` not a bool, or ``True`` without the top."""
-    check_bool("aux_logits", aux_logits)
-    if aux_logits and not include_top:
-        raise ValueError(
-            "aux_logits=True needs include_top=True (the auxiliary classifier is part of the "
-            f"top); received aux_logits={aux_logits!r} with include_top={include_top!r}. Use "
-            "aux_logits=False for a feature extractor."
-        )
+# Section 4's auxiliary classifier on the 17x17 grid, with batch norm as in "BN-auxiliary"
+# (Table 3), in TF-slim's (and keras.applications') sizes: 5x5/3 average pool 5x5x768, 1x1
+# conv 128, 5x5 conv 768 (1x1x768), classifier; no hidden FC, no dropout.
+AUX_HEAD = AuxHead(convs=(("conv0", Conv(128, 1)), ("conv1", Conv(768, 5, padding="valid"))))
 
 
 def inception_v3(
@@ -382,8 +184,11 @@ def inception_v3(
     for block_name, branches in BLOCKS:
         x = inception_block(x, branches, name=block_name, width_multiplier=width_multiplier)
         if aux_logits and block_name == AUX_AFTER:
-            aux = _auxiliary_classifier(
+            aux = auxiliary_head(
                 x,
+                AUX_HEAD,
+                name="aux",
+                conv=conv_bn,
                 classes=classes,
                 classifier_activation=classifier_activation,
                 width_multiplier=width_multiplier,

@@ -1,8 +1,8 @@
 """Inception-v4 (Szegedy et al., 2016): a uniform stack of Inception-A, -B and -C blocks.
 
-The blocks are branch tables built with ``inception_v3``'s pieces (:class:`Conv`,
-:class:`Pool`, :func:`factorized_nxn`, :func:`expanded`); the stem and the two reduction
-blocks are shared with Inception-ResNet (``inception_resnet.py``).
+The blocks are branch tables of :mod:`cnn_keras.models.inception_blocks`' pieces
+(:class:`Conv`, :class:`Pool`, :func:`factorized_nxn`, :func:`expanded`); the stem and
+Reduction-A are shared with Inception-ResNet (``inception_resnet.py``).
 """
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from collections.abc import Sequence
 
 import keras
 
-from cnn_keras.checks import check_ints
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, image_input
-from cnn_keras.models.inception_v3 import (
+from cnn_keras.models.inception_blocks import (
+    MAX_POOL_S2,
+    VALID,
     Branch,
     Conv,
     Pool,
-    Step,
     build_stem,
+    check_blocks,
     expanded,
     factorized_nxn,
     inception_block,
@@ -29,11 +30,6 @@ from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (AAAI 2017)"
 MIN_SIZE = 75  # the 8x8 grid is then 1x1
-VALID = {"padding": "valid"}
-MAX_POOL_S2 = Pool("max", strides=2, padding="valid")
-
-# A stem item is a named conv or pool, or a named block of parallel branches.
-StemItem = tuple[str, Step | Sequence[Branch]]
 
 # Figure 3, the stem of Inception-v4 and Inception-ResNet-v2 (shapes for 299x299x3).
 STEM = (
@@ -106,28 +102,6 @@ STAGES = (
 )
 
 
-def build_stem_blocks(
-    x: keras.KerasTensor, stem: Sequence[StemItem], *, width_multiplier: float = 1.0
-) -> keras.KerasTensor:
-    """A stem of named convs, pools and blocks of parallel branches, in order."""
-    for item_name, item in stem:
-        if isinstance(item, (Conv, Pool)):
-            x = build_stem(x, [(item_name, item)], width_multiplier=width_multiplier)
-        else:
-            x = inception_block(x, item, name=item_name, width_multiplier=width_multiplier)
-    return x
-
-
-def check_blocks(blocks: Sequence[int], *, expected: int = 3, paper: str) -> tuple[int, ...]:
-    """``blocks`` as a tuple of ints, if it is ``expected`` ints >= 1."""
-    return check_ints(
-        "blocks",
-        blocks,
-        length=expected,
-        hint=f"the A, B and C blocks per stage; the paper's {paper}",
-    )
-
-
 def inception_v4(
     *,
     include_top: bool = True,
@@ -182,7 +156,7 @@ def inception_v4(
         )
     )
     inputs = image_input(input_shape, INCEPTION_V4, model_name=name, include_top=include_top)
-    x = build_stem_blocks(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x384
+    x = build_stem(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x384
     for stage, repeats, branches in STAGES:
         for index in range(1, counts.get(stage, repeats) + 1):
             block_name = stage if stage.startswith("reduction") else f"{stage}{index}"
