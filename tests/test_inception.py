@@ -19,16 +19,15 @@ from cnn_keras.analysis import count_macs, count_params, layer_macs, weight_laye
 from cnn_keras.layers import ScaledResidual
 from cnn_keras.models.googlenet import (
     AUX_LOSS_WEIGHTS,
-    compile_with_aux_losses,
     googlenet,
     inception_module,
     inception_module_model,
-    main_output,
 )
 from cnn_keras.models.inception_resnet import inception_resnet
 from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS
 from cnn_keras.models.inception_v3 import block_17x17, factorized_nxn, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
+from cnn_keras.training import compile_with_aux_losses, main_output
 
 models = pytest.mark.models
 
