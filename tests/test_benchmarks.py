@@ -80,7 +80,7 @@ def test_compile_model_passes_steps_per_execution_and_jit_compile():
     assert model.steps_per_execution == 4 and model.jit_compile is False
     training.compile_model(model, recipe)  # "auto": one step per call
     assert model.steps_per_execution == 1
-    with pytest.raises(ValueError, match="steps_per_execution must be an int >= 1 or 'auto'"):
+    with pytest.raises(ValueError, match=r"steps_per_execution must be an int >= 1 \(or 'auto'\)"):
         training.compile_model(model, recipe, steps_per_execution=0)
     with pytest.raises(ValueError, match="received jit_compile='yes'"):
         training.compile_model(model, recipe, jit_compile="yes")

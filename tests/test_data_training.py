@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_keras import build_model, data, profiles, training
+from cnn_keras import build_model, data, get_spec, profiles, training
+from cnn_keras.training.train_run import resolve_run
 
 
 def test_digits_arrays_shapes_and_range():
@@ -116,3 +117,36 @@ def test_fit_trains_and_writes_checkpoints(tmp_path):
         assert (tmp_path / written).stat().st_size > 0
     with pytest.raises(ValueError, match=r"epochs must be an int >= 1.*epochs=0"):
         training.fit(model, splits, recipe=training.recipe_for("vgg11"), epochs=0)
+
+
+def test_train_resolves_unset_settings_from_the_profile_and_the_spec(tmp_path):
+    # What `train` will train, before anything loads: the profile's data set, epochs, batch and
+    # width, only the width knobs the family takes (AlexNet has hidden FC layers, the CIFAR
+    # ResNet none), the recipe's learning rate scaled linearly to the batch; a given value wins.
+    smoke = profiles.get_profile("smoke")
+    run = resolve_run("alexnet", profile="smoke", output_dir=str(tmp_path / "a"))
+    assert (run.dataset, run.epochs, run.batch_size, run.image_size) == (
+        smoke.dataset,
+        smoke.epochs,
+        smoke.batch_size,
+        smoke.input_size("alexnet"),
+    )
+    assert run.width == {"width_multiplier": smoke.width_multiplier, "fc_units": smoke.fc_units}
+    recipe = training.recipe_for("alexnet")
+    assert run.learning_rate == pytest.approx(
+        recipe.learning_rate * smoke.batch_size / recipe.batch_size
+    )
+    assert (tmp_path / "a").is_dir()  # created before the data loads
+    given = resolve_run(
+        "resnet20_cifar",
+        profile="smoke",
+        batch_size=np.int64(64),
+        learning_rate=0.05,
+        width_multiplier=0.5,
+        image_size=12,
+        output_dir=str(tmp_path / "b"),
+    )
+    assert given.width == {"width_multiplier": 0.5}
+    assert (given.batch_size, given.learning_rate, given.image_size) == (64, 0.05, 12)
+    small = resolve_run("alexnet", image_size=32, output_dir=str(tmp_path / "a"))
+    assert small.image_size == get_spec("alexnet").min_input_size  # never below the net's

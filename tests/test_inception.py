@@ -22,12 +22,10 @@ from cnn_keras.models import inception_blocks
 from cnn_keras.models.googlenet import AUX_HEAD as GOOGLENET_AUX_HEAD
 from cnn_keras.models.googlenet import (
     AUX_LOSS_WEIGHTS,
-    compile_with_aux_losses,
     conv_relu,
     googlenet,
     inception_module,
     inception_module_model,
-    main_output,
 )
 from cnn_keras.models.inception_blocks import auxiliary_head, conv_bn, factorized_nxn
 from cnn_keras.models.inception_resnet import inception_resnet
@@ -35,6 +33,7 @@ from cnn_keras.models.inception_v3 import AUX_HEAD as V3_AUX_HEAD
 from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS
 from cnn_keras.models.inception_v3 import block_17x17, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
+from cnn_keras.training import compile_with_aux_losses, main_output
 
 models = pytest.mark.models
 

@@ -248,8 +248,9 @@ def googlenet(
 
     With ``aux_logits=True`` the model has three outputs, ``[main, aux1, aux2]``: the two
     auxiliary classifiers on 4a and 4d (5x5/3 average pool, 1x1 conv 128, FC 1024, dropout
-    0.7, FC). Compile it with :func:`compile_with_aux_losses` to weigh their losses by 0.3, and
-    predict with :func:`main_output` (the paper discards them at inference).
+    0.7, FC). Compile it with :func:`cnn_keras.training.compile_with_aux_losses` to weigh their
+    losses by 0.3, and predict with :func:`cnn_keras.training.main_output` (the paper discards
+    them at inference).
 
     Args:
         include_top: end in global average pooling, dropout and the classifier.
@@ -368,47 +369,6 @@ def googlenet(
     if aux_outputs:
         outputs = [outputs, *aux_outputs]
     return keras.Model(inputs, outputs, name=name)
-
-
-def compile_with_aux_losses(
-    model: keras.Model,
-    *,
-    optimizer="sgd",
-    loss="sparse_categorical_crossentropy",
-    metrics: Sequence | None = ("accuracy",),
-    loss_weights: Sequence[float] = AUX_LOSS_WEIGHTS,
-    **compile_kwargs,
-) -> keras.Model:
-    """Compiles a model with outputs ``[main, aux1, ...]`` so that the auxiliary losses count
-    ``loss_weights`` (GoogLeNet's 1.0, 0.3, 0.3) of the main one; ``metrics`` are reported
-    for the main output only. Returns the model.
-
-    Raises:
-        ValueError: if ``loss_weights`` has not one weight per output.
-    """
-    n_outputs = len(model.outputs)
-    if len(loss_weights) != n_outputs:
-        raise ValueError(
-            f"loss_weights needs one weight per output; {model.name} has {n_outputs} outputs "
-            f"and received loss_weights={tuple(loss_weights)!r}. Build it with aux_logits=True "
-            "for GoogLeNet's (1.0, 0.3, 0.3)."
-        )
-    model.compile(
-        optimizer=optimizer,
-        loss=[loss] * n_outputs,
-        loss_weights=list(loss_weights),
-        metrics=None if metrics is None else [list(metrics)] + [[]] * (n_outputs - 1),
-        **compile_kwargs,
-    )
-    return model
-
-
-def main_output(model: keras.Model) -> keras.Model:
-    """The inference model of a network trained with auxiliary outputs: its first output only
-    (the same layers and weights)."""
-    if len(model.outputs) == 1:
-        return model
-    return keras.Model(model.inputs, model.outputs[0], name=f"{model.name}_main")
 
 
 GOOGLENET = Family(

@@ -133,7 +133,7 @@ def inception_v3(
     pooling, dropout, classifier. Every conv has batch norm without a scale and no bias.
 
     With ``aux_logits=True`` the outputs are ``[main, aux]``, the auxiliary classifier on
-    ``mixed7``; compile with ``cnn_keras.models.googlenet.compile_with_aux_losses(model,
+    ``mixed7``; compile with ``cnn_keras.training.compile_with_aux_losses(model,
     loss_weights=AUX_LOSS_WEIGHTS)``.
 
     Args:
