@@ -4,13 +4,11 @@ visible devices, and the versions and machine a result is recorded with."""
 from __future__ import annotations
 
 import contextlib
-import os
-import platform
 import sys
 
 import keras
 
-from cnn_keras import profiles
+from cnn_keras import machine
 from cnn_keras.checks import check_choice
 
 POLICIES = ("auto", "float32", "mixed_float16", "mixed_bfloat16")
@@ -22,7 +20,7 @@ def configure_precision(policy: str = "auto") -> str:
     slower. Returns the policy's name."""
     check_choice("policy", policy, POLICIES)
     if policy == "auto":
-        policy = "mixed_float16" if profiles.gpu_available() else "float32"
+        policy = "mixed_float16" if machine.gpu_available() else "float32"
     keras.config.set_dtype_policy(policy)
     return policy
 
@@ -65,5 +63,5 @@ def versions() -> dict[str, str]:
     for module in ("tensorflow", "jax"):
         if module in sys.modules and sys.modules[module] is not None:
             found[module] = getattr(sys.modules[module], "__version__", "?")
-    found["machine"] = f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs"
+    found["machine"] = machine.device_name()
     return found

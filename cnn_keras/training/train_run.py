@@ -13,7 +13,7 @@ import time
 
 import keras
 
-from cnn_keras import data, profiles
+from cnn_keras import data, machine, profiles
 from cnn_keras.checks import check_float, check_int
 from cnn_keras.recipes import Recipe, scale_for_replicas
 from cnn_keras.registry import ModelSpec, get_spec
@@ -280,7 +280,7 @@ def train(
         "augment": splits.augment,
         "recipe": run.spec.recipe.paper,
         "backend": keras.backend.backend(),
-        "device": "GPU" if profiles.gpu_available() else "CPU",
+        "device": machine.device_name(),
         "params": model.count_params(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
