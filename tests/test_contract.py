@@ -40,6 +40,8 @@ OTHER_BACKENDS = (
     "densenet121",
     "densenet_bc100_cifar",
     "mobilenet",
+    "mobilenet_v2_0.5",
+    "efficientnet_b0",
 )
 MODELS = list_models() if keras.backend.backend() == "tensorflow" else list(OTHER_BACKENDS)
 
