@@ -2,8 +2,10 @@
 keras.applications' exact counts and equal outputs after a weight copy, the width rules,
 compound scaling, stochastic depth, and errors.
 
-The full-size tests are slow (``slow``) and not marked ``models`` (a weight copy is the same on
-every backend); the small ones are rerun on JAX.
+The full-size tests are slow (``slow``). No test here is marked ``models``: what they check
+(widths, counts, a weight copy) is the same on every backend, and building these deep graphs
+on JAX costs minutes on a CI CPU; the contract test runs both families on JAX
+(``mobilenet_v2_0.5`` and ``efficientnet_b0`` in its ``OTHER_BACKENDS``).
 """
 
 from __future__ import annotations
@@ -70,7 +72,6 @@ def test_mobilenet_v2_equals_keras_applications(alpha):
     assert_same_outputs(ours, reference)  # logits
 
 
-@pytest.mark.models
 def test_mobilenet_v2_blocks_widths_and_shortcuts():
     # A small, quarter-width net on a 32x32 image: 32 -> 16 -> 8 -> 4 -> 2 -> 1.
     model = mobilenet_v2(
@@ -206,7 +207,6 @@ def test_compound_scaling():
         compound_scaling(1, beta=0.5)
 
 
-@pytest.mark.models
 def test_efficientnet_blocks_and_stochastic_depth():
     model = efficientnet(
         variant="b1", width_multiplier=0.25, input_shape=(32, 32, 3), include_top=False
@@ -237,7 +237,6 @@ def test_efficientnet_blocks_and_stochastic_depth():
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(drop(ones, training=False)), ones)
 
 
-@pytest.mark.models
 def test_bad_arguments():
     with pytest.raises(ValueError, match=r"variant must be one of .*'b0'.*variant='b4'"):
         efficientnet(variant="b4")
