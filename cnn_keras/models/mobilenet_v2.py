@@ -45,7 +45,7 @@ ALPHAS = (1.0, 0.75, 0.5)  # the registered width multipliers (the paper's Table
 # every layer. The paper gives no epoch count: 120 is the MobileNet (v1) recipe's. Epsilon 1.0
 # is TF-slim's train_image_classifier default for RMSProp (not in the paper). The authors'
 # TF-slim README also trains with label smoothing 0.1 and an exponential moving average of the
-# weights (0.9999), and decays the rate every 2.5 epochs over the GPUs. Augmentation:
+# weights (0.9999). Augmentation:
 # "inception" crops and flips (TF-slim's inception preprocessing, which the paper's TensorFlow
 # models were trained with).
 MOBILENET_V2_RECIPE = Recipe(
