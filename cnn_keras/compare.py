@@ -162,7 +162,7 @@ def measure(
         family=spec.family,
         paper=spec.paper,
         year=_year(spec.paper),
-        input_size=spec.input_size,
+        input_size=model.input_shape[1],  # what was measured (the spec's size)
         params=params,
         macs=analysis.count_macs(model),
         activation_bytes=analysis.activation_memory(model),

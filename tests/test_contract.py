@@ -51,6 +51,8 @@ CODE_PATHS = (
     "preact_resnet18",
     "preact_resnet164_cifar",
     "wrn16_4_cifar",
+    "mobilenet_v2_0.5",
+    "efficientnet_b0",
 )
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (

@@ -39,6 +39,30 @@ def test_pyproject_declares_what_the_code_imports():
     assert {"pytest", "nbval", "ruff", "jax"} <= dev
 
 
+def test_package_files_stay_short():
+    # A file over 400 lines holds more than one thing that changes (issue 12): split it.
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for path in (ROOT / "cnn_keras").rglob("*.py")
+    }
+    assert {path: n for path, n in lengths.items() if n > 400} == {}
+
+
+def test_no_code_matches_on_a_family_name():
+    # A model's recipe, augmentation and sizes come from its spec, never from its family's
+    # display name (which charts and tables show, and may change).
+    pattern = re.compile(r"in family\b|\"[A-Za-z]+ \(CIFAR\)\"")
+    found = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for folder in ("cnn_keras", "notebooks")
+        for path in (ROOT / folder).rglob("*.py*")
+        if path.suffix in (".py", ".ipynb")
+        for line in path.read_text().splitlines()
+        if pattern.search(line)
+    ]
+    assert found == []
+
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 CHECK_TAG = "nbval-check-output"

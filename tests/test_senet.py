@@ -17,7 +17,7 @@ from helpers import assert_same_outputs
 
 from cnn_keras import build_model
 from cnn_keras.analysis import added_cost, count_macs, count_params
-from cnn_keras.layers import squeeze_excite
+from cnn_keras.attention import squeeze_excite
 from cnn_keras.models.resnet import STAGES, resnet
 from cnn_keras.models.resnext import resnext
 

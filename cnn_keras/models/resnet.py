@@ -12,17 +12,16 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from cnn_keras.attention import check_se_ratio, squeeze_excite
 from cnn_keras.checks import check_bool, check_choice, check_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     ZeroPadShortcut,
-    check_se_ratio,
     check_width_multiplier,
     conv_bn_act,
     he_init,
     image_input,
     scaled_width,
-    squeeze_excite,
 )
 from cnn_keras.registry import Family, register_model
 
@@ -259,7 +258,7 @@ def resnet(
         use_bias: conv biases (see the note).
         width_multiplier: scale every width, for a small net on a CPU.
         se_ratio: end every block's residual branch in a squeeze-and-excitation block
-            (:func:`cnn_keras.layers.squeeze_excite`) of this reduction ratio r, before the
+            (:func:`cnn_keras.attention.squeeze_excite`) of this reduction ratio r, before the
             addition: SE-ResNet (16 is the SENet paper's). ``None``: no SE blocks.
         name: the model's name.
 

@@ -1,94 +1,12 @@
-"""The papers' training recipes, as data.
-
-A :class:`Recipe` holds what a paper says about training: optimizer, learning rate and its
-schedule, momentum, weight decay, batch size, epochs, label smoothing. :data:`RECIPES` has one
-per paper, under a short key; each registered model names its recipe in its
-:class:`~cnn_keras.registry.ModelSpec` (``get_spec("vgg16").recipe``).
-:func:`learning_rate_schedule` turns a recipe's schedule into Keras's, stretched to the run's
-length: a 2-epoch smoke run of the CIFAR ResNet still divides the learning rate by 10 at 50%
-and 75% of its steps, as the paper did at 32k and 48k of 64k iterations.
-"""
+"""The papers' recipes, one per paper under a short key (each :class:`~cnn_keras.registry.Family`
+names its own): every number with its source in a comment, and ``notes=`` where a number is not
+the paper's."""
 
 from __future__ import annotations
 
 import dataclasses
 
-import keras
-
-from cnn_keras.checks import check_int
-
-SCHEDULES = ("plateau", "step", "exponential", "constant")
-
-
-@dataclasses.dataclass(frozen=True)
-class Recipe:
-    """How a paper trained its network.
-
-    Attributes:
-        paper: where the recipe comes from (paper and section).
-        optimizer: ``"sgd"`` (with momentum) or ``"rmsprop"``.
-        learning_rate: the initial learning rate (for ``batch_size`` images per step).
-        momentum: SGD's or RMSProp's momentum.
-        weight_decay: the L2 coefficient on the weights.
-        batch_size: the paper's batch size.
-        epochs: about how many epochs the paper trained.
-        plateau_factor: the factor the learning rate is multiplied by when validation accuracy
-            stops improving (``schedule="plateau"``).
-        label_smoothing: label smoothing of the cross-entropy.
-        schedule: one of :data:`SCHEDULES`: ``"plateau"`` (divide on a plateau of validation
-            accuracy), ``"step"`` (multiply by ``decay_rate`` at each of ``decay_epochs``),
-            ``"exponential"`` (multiply by ``decay_rate`` every ``decay_every`` epochs),
-            ``"constant"``.
-        decay_epochs: the epochs of the paper's run where a ``"step"`` schedule decays.
-        decay_rate: the factor of a ``"step"`` or ``"exponential"`` decay.
-        decay_every: the epochs between two ``"exponential"`` decays.
-        nesterov: Nesterov momentum (SGD).
-        rho: RMSProp's decay of the squared-gradient average.
-        epsilon: RMSProp's epsilon.
-        clipnorm: clip each gradient to this norm (``None``: no clipping).
-        bn_momentum: the momentum of every batch normalization layer's moving averages: 0.9,
-            Torch's default (``momentum=0.1``), which fb.resnet.torch and the DenseNet and
-            ResNeXt code trained with. Keras's default 0.99 leaves the averages near their
-            start after a few hundred steps, so a short run evaluates at chance while its
-            training accuracy climbs. It does not change a forward pass.
-        notes: where the recipe is not in the paper, or where the lecture differs.
-
-    The fields after ``label_smoothing`` are left out of ``repr`` (the notebooks print a
-    recipe and check the line).
-    """
-
-    paper: str
-    optimizer: str
-    learning_rate: float
-    momentum: float
-    weight_decay: float
-    batch_size: int
-    epochs: int
-    plateau_factor: float | None = 0.1
-    label_smoothing: float = 0.0
-    schedule: str = dataclasses.field(default="plateau", repr=False)
-    decay_epochs: tuple[float, ...] = dataclasses.field(default=(), repr=False)
-    decay_rate: float = dataclasses.field(default=0.1, repr=False)
-    decay_every: float = dataclasses.field(default=1.0, repr=False)
-    nesterov: bool = dataclasses.field(default=False, repr=False)
-    rho: float = dataclasses.field(default=0.9, repr=False)
-    epsilon: float = dataclasses.field(default=1e-7, repr=False)
-    clipnorm: float | None = dataclasses.field(default=None, repr=False)
-    bn_momentum: float = dataclasses.field(default=0.9, repr=False)
-    notes: str = dataclasses.field(default="", repr=False)
-
-    def __post_init__(self):
-        if self.optimizer not in ("sgd", "rmsprop"):
-            raise ValueError(f"optimizer must be 'sgd' or 'rmsprop'; received {self.optimizer!r}.")
-        if self.schedule not in SCHEDULES:
-            raise ValueError(
-                f"schedule must be one of {', '.join(SCHEDULES)}; received {self.schedule!r}."
-            )
-
-    def describe(self) -> str:
-        """Every field on one line each, for a notebook or the CLI."""
-        return "\n".join(f"{f.name}: {getattr(self, f.name)}" for f in dataclasses.fields(self))
-
+from cnn_keras.recipes.recipe import Recipe
 
 _SGD = {"optimizer": "sgd", "momentum": 0.9}
 
@@ -333,40 +251,61 @@ RECIPES = {
         decay_rate=0.2,
         nesterov=True,
     ),
+    # Section 6.1: RMSProp with decay and momentum 0.9, weight decay 4e-5, initial learning rate
+    # 0.045 decayed by 0.98 per epoch, batch 96 (16 asynchronous GPU workers), batch norm after
+    # every layer. The paper gives no epoch count: 120 is the MobileNet (v1) recipe's. Epsilon 1.0
+    # is TF-slim's train_image_classifier default for RMSProp (not in the paper). The authors'
+    # TF-slim README also trains with label smoothing 0.1 and an exponential moving average of the
+    # weights (0.9999). Augmentation:
+    # "inception" crops and flips (TF-slim's inception preprocessing, which the paper's TensorFlow
+    # models were trained with).
+    "mobilenet_v2": Recipe(
+        "Sandler et al. 2018, section 6.1",
+        optimizer="rmsprop",
+        learning_rate=0.045,
+        momentum=0.9,
+        weight_decay=4e-5,
+        batch_size=96,
+        epochs=120,
+        plateau_factor=None,
+        schedule="exponential",
+        decay_rate=0.98,
+        decay_every=1,
+        rho=0.9,
+        epsilon=1.0,
+        notes="epochs (120) not in the paper: MobileNet's; epsilon 1.0 is TF-slim's",
+    ),
+    # Section 5.2: RMSProp with decay 0.9 and momentum 0.9, batch norm momentum 0.99, weight decay
+    # 1e-5, initial learning rate 0.256 decayed by 0.97 every 2.4 epochs, swish, AutoAugment,
+    # stochastic depth (survival 0.8), dropout 0.2 (B0) to 0.5 (B7). Not in the paper, from the
+    # authors' TPU code (tensorflow/tpu, models/official/efficientnet): the learning rate is 0.016
+    # per 256 images (their default batch 2048 trains at 0.128; the paper's 0.256 is batch 4096),
+    # 350 epochs, RMSProp epsilon 1e-3, label smoothing 0.1, a 5-epoch warm-up and an exponential
+    # moving average of the weights (0.9999), for which Recipe has no field. Augmentation:
+    # "inception" crops and flips, then AutoAugment (which the package does not implement).
+    "efficientnet": Recipe(
+        "Tan and Le 2019, section 5.2",
+        optimizer="rmsprop",
+        learning_rate=0.256,
+        momentum=0.9,
+        weight_decay=1e-5,
+        batch_size=4096,
+        epochs=350,
+        plateau_factor=None,
+        label_smoothing=0.1,
+        schedule="exponential",
+        decay_rate=0.97,
+        decay_every=2.4,
+        rho=0.9,
+        epsilon=1e-3,
+        bn_momentum=0.99,
+        notes=(
+            "batch 4096, 350 epochs, epsilon 1e-3, label smoothing 0.1 from the authors' TPU code; "
+            "no warm-up and no AutoAugment here"
+        ),
+    ),
 }
 # The same papers' recipes for the variants in other families.
 RECIPES["inception_resnet"] = dataclasses.replace(
     RECIPES["inception_v4"], paper="Szegedy et al. 2016 (Inception-ResNet), section 4"
 )
-
-
-def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
-    """The linear scaling rule (Goyal et al. 2017): ``replicas`` times the batch, and the
-    learning rate times as much."""
-    replicas = check_int("replicas", replicas, minimum=1)
-    return dataclasses.replace(
-        recipe,
-        batch_size=recipe.batch_size * replicas,
-        learning_rate=recipe.learning_rate * replicas,
-    )
-
-
-def learning_rate_schedule(
-    recipe: Recipe, *, steps_per_epoch: int | None, epochs: int | None = None
-) -> float | keras.optimizers.schedules.LearningRateSchedule:
-    """The recipe's schedule per step, stretched from the paper's ``recipe.epochs`` to
-    ``epochs`` (default: the paper's). A float for ``"plateau"`` and ``"constant"`` (the
-    plateau is a callback), or when ``steps_per_epoch`` is unknown."""
-    if recipe.schedule in ("plateau", "constant") or not steps_per_epoch:
-        return recipe.learning_rate
-    stretch = (epochs or recipe.epochs) / recipe.epochs * steps_per_epoch
-    if recipe.schedule == "exponential":
-        return keras.optimizers.schedules.ExponentialDecay(
-            recipe.learning_rate,
-            decay_steps=max(1, round(recipe.decay_every * stretch)),
-            decay_rate=recipe.decay_rate,
-            staircase=True,
-        )
-    boundaries = sorted({max(1, round(e * stretch)) for e in recipe.decay_epochs})
-    values = [recipe.learning_rate * recipe.decay_rate**i for i in range(len(boundaries) + 1)]
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, values)
