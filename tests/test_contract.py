@@ -40,6 +40,9 @@ OTHER_BACKENDS = (
     "densenet121",
     "densenet_bc100_cifar",
     "mobilenet",
+    "nin_cifar",
+    "preact_resnet18",
+    "wrn16_4_cifar",
 )
 MODELS = list_models() if keras.backend.backend() == "tensorflow" else list(OTHER_BACKENDS)
 
