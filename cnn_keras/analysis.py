@@ -252,6 +252,85 @@ def count_macs(model: keras.Model) -> int:
     return sum(layer_macs(layer) for layer in model.layers)
 
 
+@dataclasses.dataclass(frozen=True)
+class AddedCost:
+    """What a model costs on top of a baseline, for one image (see :func:`added_cost`).
+
+    Attributes:
+        params: parameters of the model (trainable and not, as ``model.count_params()``).
+        baseline_params: parameters of the baseline.
+        macs: multiply-accumulates of the model.
+        baseline_macs: multiply-accumulates of the baseline.
+    """
+
+    params: int
+    baseline_params: int
+    macs: int
+    baseline_macs: int
+
+    @property
+    def extra_params(self) -> int:
+        return self.params - self.baseline_params
+
+    @property
+    def extra_macs(self) -> int:
+        return self.macs - self.baseline_macs
+
+    @property
+    def params_percent(self) -> float:
+        """Extra parameters in % of the baseline's."""
+        return 100 * self.extra_params / self.baseline_params
+
+    @property
+    def macs_percent(self) -> float:
+        """Extra multiply-accumulates in % of the baseline's."""
+        return 100 * self.extra_macs / self.baseline_macs
+
+    def describe(self) -> str:
+        """One line: ``+2,530,992 parameters (+9.87 %), +2,514,944 MACs (+0.07 %)``."""
+        return (
+            f"{self.extra_params:+,} parameters ({self.params_percent:+.2f} %), "
+            f"{self.extra_macs:+,} MACs ({self.macs_percent:+.2f} %)"
+        )
+
+
+def added_cost(model: keras.Model, baseline: keras.Model) -> AddedCost:
+    """What ``model`` costs on top of ``baseline``, the same network without one change:
+    extra parameters and multiply-accumulates, absolute and in % of the baseline's.
+
+    SE-ResNet-50 against ResNet-50 gives the price of the squeeze-and-excitation blocks
+    (about +10 % parameters, under +0.1 % MACs); any pair built for one input shape works.
+    A cheaper model gives negative figures.
+
+    Raises:
+        ValueError: unless both are functional models with fixed input sizes, the same input
+            shape (costs grow with the image) and a baseline with parameters and MACs to
+            compare with.
+    """
+    _fixed_sizes(model, "added_cost")
+    _fixed_sizes(baseline, "added_cost")
+    shapes = [[_shape(tensor) for tensor in m.inputs] for m in (model, baseline)]
+    if shapes[0] != shapes[1]:
+        raise ValueError(
+            f"added_cost compares two models on one input: model {model.name!r} takes "
+            f"{shapes[0]}, baseline {baseline.name!r} takes {shapes[1]}. Build both with the "
+            "same input_shape."
+        )
+    cost = AddedCost(
+        params=count_params(model).total,
+        baseline_params=count_params(baseline).total,
+        macs=count_macs(model),
+        baseline_macs=count_macs(baseline),
+    )
+    if not (cost.baseline_params and cost.baseline_macs):
+        raise ValueError(
+            f"baseline {baseline.name!r} has {cost.baseline_params} parameters and "
+            f"{cost.baseline_macs} MACs: a cost in % needs a baseline with conv or dense "
+            "layers (both above 0)."
+        )
+    return cost
+
+
 def _window(layer) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]] | None:
     """``(kernel, strides, dilation)`` of a sliding-window layer, else ``None``."""
     if not isinstance(layer, _WINDOW_LAYERS):

@@ -43,6 +43,7 @@ OTHER_BACKENDS = (
     "nin_cifar",
     "preact_resnet18",
     "wrn16_4_cifar",
+    "se_resnet50",
 )
 MODELS = list_models() if keras.backend.backend() == "tensorflow" else list(OTHER_BACKENDS)
 

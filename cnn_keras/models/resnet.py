@@ -3,7 +3,8 @@
 One builder, :func:`resnet`, driven by one stage table (:data:`STAGES`, the paper's Table 1),
 makes every depth. Its blocks, :func:`basic_block` and :func:`bottleneck_block`, are reused by
 the CIFAR nets (``resnet_cifar.py``) and by ResNeXt (``resnext.py``, a bottleneck block whose
-3x3 conv is grouped).
+3x3 conv is grouped). With ``se_ratio`` every block ends in a squeeze-and-excitation block
+(Hu et al., 2017): ``se_resnet50`` here, ``se_resnext50_32x4d`` in ``resnext.py``.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from cnn_keras.checks import check_bool, check_choice, check_int
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import (
     ZeroPadShortcut,
+    check_se_ratio,
     check_width_multiplier,
     conv_bn_act,
     he_init,
     image_input,
     scaled_width,
+    squeeze_excite,
 )
 from cnn_keras.registry import Family, register_model
+from cnn_keras.training import Recipe
 
 # The paper's Table 1: the block type and the number of blocks in stages conv2_x ... conv5_x.
 # Stage i (0-based) works at width 64 * 2**i (the bottleneck's inner width, or the basic
@@ -37,6 +41,8 @@ STAGE_WIDTHS = (64, 128, 256, 512)
 EXPANSION = 4  # a bottleneck block's output width over its inner width: 64 -> 256
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet
 PAPER = "He et al. (CVPR 2016)"
+SE_PAPER = "Hu et al. (CVPR 2018)"
+SE_RATIO = 16  # the SENet paper's reduction ratio r, in all its models
 SHORTCUTS = ("projection", "zero_pad", None)
 
 
@@ -103,10 +109,17 @@ def _conv3x3(
 
 
 def _merge(
-    x: keras.KerasTensor, shortcut: keras.KerasTensor | None, *, name: str
+    x: keras.KerasTensor,
+    shortcut: keras.KerasTensor | None,
+    *,
+    name: str,
+    se_ratio: int | None = None,
 ) -> keras.KerasTensor:
     """``relu(F(x) + shortcut)`` (``{name}_add``, ``{name}_out``), or ``relu(F(x))`` for a plain
-    block."""
+    block. With ``se_ratio``, ``F(x)`` first goes through a squeeze-and-excitation block
+    (``{name}_se``): on the residual branch, before the addition (the SENet paper's Figure 3)."""
+    if se_ratio is not None:
+        x = squeeze_excite(x, se_ratio, name=f"{name}_se")
     if shortcut is not None:
         x = layers.Add(name=f"{name}_add")([shortcut, x])
     return layers.Activation("relu", name=f"{name}_out")(x)
@@ -119,6 +132,7 @@ def basic_block(
     stride: int = 1,
     shortcut: str | None = "projection",
     use_bias: bool = False,
+    se_ratio: int | None = None,
     name: str,
 ) -> keras.KerasTensor:
     """Two 3x3 convs (``{name}_1``, ``{name}_2``) and the shortcut: ResNet-18/34 and the CIFAR
@@ -132,12 +146,14 @@ def basic_block(
             ``"zero_pad"`` (option A: subsample and pad channels with zeros), or ``None`` for
             the plain net's block with no shortcut at all.
         use_bias: conv biases.
+        se_ratio: add a squeeze-and-excitation block of this reduction ratio before the
+            addition (``None``: none).
         name: the block's name prefix (``conv3_block1``).
     """
     residual = _shortcut(x, filters, stride, kind=shortcut, name=name, use_bias=use_bias)
     x = _conv3x3(x, filters, stride, name=f"{name}_1", use_bias=use_bias)
     x = _conv3x3(x, filters, 1, name=f"{name}_2", activation=None, use_bias=use_bias)
-    return _merge(x, residual, name=name)
+    return _merge(x, residual, name=name, se_ratio=se_ratio)
 
 
 def bottleneck_block(
@@ -149,6 +165,7 @@ def bottleneck_block(
     groups: int = 1,
     stride_in_1x1: bool = True,
     use_bias: bool = True,
+    se_ratio: int | None = None,
     name: str,
 ) -> keras.KerasTensor:
     """1x1 (reduce to ``width``), 3x3 (``groups`` groups), 1x1 (expand to ``filters``), and a
@@ -164,6 +181,8 @@ def bottleneck_block(
             keras.applications) rather than on the 3x3 conv (fb.resnet.torch, ResNeXt,
             torchvision's "ResNet v1.5").
         use_bias: conv biases.
+        se_ratio: add a squeeze-and-excitation block of this reduction ratio before the
+            addition (``None``: none).
         name: the block's name prefix (``conv3_block1``).
     """
     residual = _shortcut(x, filters, stride, kind="projection", name=name, use_bias=use_bias)
@@ -189,7 +208,7 @@ def bottleneck_block(
         kernel_initializer=he_init(),
         name=f"{name}_3",
     )
-    return _merge(x, residual, name=name)
+    return _merge(x, residual, name=name, se_ratio=se_ratio)
 
 
 def resnet(
@@ -205,6 +224,7 @@ def resnet(
     stride_in_1x1: bool = True,
     use_bias: bool = True,
     width_multiplier: float = 1.0,
+    se_ratio: int | None = None,
     name: str = "resnet",
 ) -> keras.Model:
     """ResNet for ImageNet: a 7x7/2 conv and a 3x3/2 max pool, four stages of residual blocks,
@@ -239,11 +259,15 @@ def resnet(
             ``False`` puts the stride on the 3x3 conv.
         use_bias: conv biases (see the note).
         width_multiplier: scale every width, for a small net on a CPU.
+        se_ratio: end every block's residual branch in a squeeze-and-excitation block
+            (:func:`cnn_keras.layers.squeeze_excite`) of this reduction ratio r, before the
+            addition: SE-ResNet (16 is the SENet paper's). ``None``: no SE blocks.
         name: the model's name.
 
     Raises:
         ValueError: for a depth not in :data:`STAGES`, a bad head argument, an input below
-            32x32, or a ``cardinality`` that does not divide a stage's inner width.
+            32x32, a ``cardinality`` that does not divide a stage's inner width, or an
+            ``se_ratio`` that is not ``None`` or an int >= 1.
 
     Note:
         ``resnet50``, ``resnet101`` and ``resnet152`` are keras.applications' ResNet50,
@@ -258,8 +282,19 @@ def resnet(
         downsample in their first 3x3 conv. Every 3x3 stride-2 conv is padded by 1 on all
         sides, as in the paper; BN epsilon is keras.applications' 1.001e-5.
 
+        ``se_resnet50`` is ``resnet50`` with SE blocks, so it keeps the conv biases: 28,167,704
+        parameters as keras.applications counts them (BN's moving averages included), and
+        28,088,024 learned weights without the biases, the SENet paper's 28.1 M (Table 2).
+        The SE blocks' share does not depend on the biases: 2.53 M parameters, +9.9 % (the
+        paper: 25.6 M -> 28.1 M). Their FCs add 2.5 M multiply-accumulates, +0.07 % of
+        ResNet-50's 3.86 G, where the paper reports 3.86 -> 3.87 GFLOPs:
+        :func:`cnn_keras.analysis.count_macs` counts convs and FCs only, while the paper's
+        0.01 G also holds the squeeze's averaging and the channel-wise scaling, about 5.5 M
+        operations each (one per value of the blocks' outputs).
+
     Reference: [Deep Residual Learning for Image Recognition](https://arxiv.org/abs/1512.03385)
-        (CVPR 2016)
+        (CVPR 2016); [Squeeze-and-Excitation Networks](https://arxiv.org/abs/1709.01507)
+        (CVPR 2018)
     """
     depth = check_choice(
         "depth", check_int("depth", depth), sorted(STAGES), hint="the paper's Table 1"
@@ -273,6 +308,8 @@ def resnet(
     )
     check_bool("stride_in_1x1", stride_in_1x1)
     check_bool("use_bias", use_bias)
+    if se_ratio is not None:
+        se_ratio = check_se_ratio(se_ratio, arg="se_ratio")
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=min(STAGE_WIDTHS[0], cardinality * bottleneck_width)
     )
@@ -320,6 +357,7 @@ def resnet(
                     scaled_width(STAGE_WIDTHS[i], width_multiplier),
                     stride=stride,
                     use_bias=use_bias,
+                    se_ratio=se_ratio,
                     name=block_name,
                 )
             else:
@@ -331,6 +369,7 @@ def resnet(
                     groups=cardinality,
                     stride_in_1x1=stride_in_1x1,
                     use_bias=use_bias,
+                    se_ratio=se_ratio,
                     name=block_name,
                 )
     outputs = classifier_head(
@@ -353,3 +392,35 @@ for _depth in STAGES:
         depth=_depth,
         **({"use_bias": False} if STAGES[_depth][0] == "basic" else {}),
     )
+
+# SE-ResNet-50: ResNet-50 with an SE block of ratio 16 in every block (the SENet paper's
+# Table 2). The SE-ResNeXt is registered in resnext.py.
+register_model(
+    "se_resnet50",
+    resnet,
+    family="SENet",
+    paper=SE_PAPER,
+    input_size=224,
+    min_input_size=32,
+    depth=50,
+    se_ratio=SE_RATIO,
+)
+
+# The SENet paper, section 5.1 (arXiv v4): synchronous SGD with momentum 0.9, batch 1024,
+# lr 0.6 divided by 10 every 30 epochs, 100 epochs from scratch with He et al.'s
+# initialization. Augmentation: "inception" crops (random size and aspect ratio, to 224x224)
+# and horizontal flips, mean RGB subtraction. The paper gives no weight decay: ResNet's 1e-4.
+SE_RECIPE = Recipe(
+    "Hu et al. 2017 (Squeeze-and-Excitation Networks), section 5.1",
+    optimizer="sgd",
+    learning_rate=0.6,
+    momentum=0.9,
+    weight_decay=1e-4,
+    batch_size=1024,
+    epochs=100,
+    plateau_factor=None,
+    schedule="step",
+    decay_epochs=(30, 60, 90),
+    decay_rate=0.1,
+    notes="weight decay not in the paper: ResNet's 1e-4",
+)

@@ -1,5 +1,5 @@
 """ResNeXt (Xie et al., 2017): ResNet's bottleneck with a grouped 3x3 conv of ``cardinality``
-paths, each ``bottleneck_width`` channels wide.
+paths, each ``bottleneck_width`` channels wide; with ``se_ratio``, SE-ResNeXt.
 
 ResNeXt is the ResNet builder with two more numbers: this module calls
 :func:`cnn_keras.models.resnet.resnet` with them and adds no block of its own.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 
 from cnn_keras.checks import check_choice, check_int
-from cnn_keras.models.resnet import STAGES, resnet
+from cnn_keras.models.resnet import SE_PAPER, SE_RATIO, STAGES, resnet
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Xie et al. (CVPR 2017)"
@@ -27,6 +27,7 @@ def resnext(
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
+    se_ratio: int | None = None,
     name: str = "resnext",
 ) -> keras.Model:
     """ResNeXt-50/101 (``C x d``): ResNet-50/101 whose bottleneck's 3x3 conv is split into
@@ -54,11 +55,15 @@ def resnext(
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         width_multiplier: scale every width, for a small net on a CPU; the cardinality must
             still divide the grouped convs' widths.
+        se_ratio: end every block's residual branch in a squeeze-and-excitation block of this
+            reduction ratio, before the addition: SE-ResNeXt (16 is the SENet paper's).
+            ``None``: no SE blocks.
         name: the model's name.
 
     Raises:
         ValueError: for a depth without bottleneck blocks, a ``cardinality`` that does not
-            divide a stage's width, a bad head argument or an input below 32x32.
+            divide a stage's width, a bad head argument, an input below 32x32, or an
+            ``se_ratio`` that is not ``None`` or an int >= 1.
 
     Note:
         As in the authors' code (fb.resnet.torch) and the paper's FLOP counts, the stride-2
@@ -66,8 +71,14 @@ def resnext(
         and convs have no bias. BN epsilon is keras.applications' ResNet's 1.001e-5 (the
         authors' Torch code uses 1e-5).
 
+        ``se_resnext50_32x4d`` has 27.56 M parameters, the SENet paper's 27.6 M (Table 2):
+        its SE blocks add 2.53 M to ResNeXt-50's 25.03 M, +10.1 %. Their FCs add 2.5 M
+        multiply-accumulates, +0.06 % of 4.23 G; the paper's 4.24 -> 4.25 GFLOPs also counts
+        the squeeze's averaging and the channel-wise scaling (see ``resnet``'s note).
+
     Reference: [Aggregated Residual Transformations for Deep Neural Networks](
-        https://arxiv.org/abs/1611.05431) (CVPR 2017)
+        https://arxiv.org/abs/1611.05431) (CVPR 2017); [Squeeze-and-Excitation Networks](
+        https://arxiv.org/abs/1709.01507) (CVPR 2018)
     """
     bottleneck_depths = sorted(d for d, (block, _) in STAGES.items() if block == "bottleneck")
     check_choice(
@@ -85,6 +96,7 @@ def resnext(
         stride_in_1x1=False,
         use_bias=False,
         width_multiplier=width_multiplier,
+        se_ratio=se_ratio,
         name=name,
     )
 
@@ -99,3 +111,18 @@ for _depth in (50, 101):
         cardinality=32,
         bottleneck_width=4,
     )
+
+# SE-ResNeXt-50 (32x4d): ResNeXt-50 with an SE block of ratio 16 in every block (the SENet
+# paper's Table 2). Its recipe is SE-ResNet's (resnet.SE_RECIPE).
+register_model(
+    "se_resnext50_32x4d",
+    resnext,
+    family="SENet",
+    paper=SE_PAPER,
+    input_size=224,
+    min_input_size=32,
+    depth=50,
+    cardinality=32,
+    bottleneck_width=4,
+    se_ratio=SE_RATIO,
+)
