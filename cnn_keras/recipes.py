@@ -246,6 +246,24 @@ RECIPES = {
         decay_epochs=(30, 60, 80),
         **_SGD,
     ),
+    # The SENet paper, section 5.1 (arXiv v4): synchronous SGD with momentum 0.9, batch 1024,
+    # lr 0.6 divided by 10 every 30 epochs, 100 epochs from scratch with He et al.'s
+    # initialization. Augmentation: "inception" crops (random size and aspect ratio, to 224x224)
+    # and horizontal flips, mean RGB subtraction. The paper gives no weight decay: ResNet's 1e-4.
+    "senet": Recipe(
+        "Hu et al. 2017 (Squeeze-and-Excitation Networks), section 5.1",
+        optimizer="sgd",
+        learning_rate=0.6,
+        momentum=0.9,
+        weight_decay=1e-4,
+        batch_size=1024,
+        epochs=100,
+        plateau_factor=None,
+        schedule="step",
+        decay_epochs=(30, 60, 90),
+        decay_rate=0.1,
+        notes="weight decay not in the paper: ResNet's 1e-4",
+    ),
 }
 # The same papers' recipes for the variants in other families.
 RECIPES["inception_resnet"] = dataclasses.replace(

@@ -73,23 +73,73 @@ def test_digits_augmentation_random_in_training_off_in_evaluation():
         np.testing.assert_array_equal(a, b)  # evaluation: no augmentation
 
 
-def test_folder_fixture(tmp_path):
+@pytest.fixture(scope="module")
+def image_folder(tmp_path_factory):
+    """train/ and test/ with two classes of random 12x10 PNG images (3 and 2 per class)."""
     from PIL import Image
 
+    root = tmp_path_factory.mktemp("folder")
     rng = np.random.default_rng(0)
     for split, count in (("train", 3), ("test", 2)):
         for label in ("cat", "dog"):
-            (tmp_path / split / label).mkdir(parents=True)
+            (root / split / label).mkdir(parents=True)
             for i in range(count):
                 pixels = rng.integers(0, 256, (12, 10, 3), dtype=np.uint8)
-                Image.fromarray(pixels).save(tmp_path / split / label / f"{i}.png")
-    splits = data.load(str(tmp_path), image_size=8, batch_size=4, augment="alexnet")
+                Image.fromarray(pixels).save(root / split / label / f"{i}.png")
+    return root
+
+
+def test_folder_fixture(image_folder):
+    splits = data.load(str(image_folder), image_size=8, batch_size=4, augment="alexnet")
     x, y = next(iter(splits.train))
     assert splits.num_classes == 2 and x.shape == (4, 8, 8, 3) and y.dtype.name == "int32"
     assert sum(len(y) for _, y in splits.test) == 4
     assert sorted(sum((y.numpy().tolist() for _, y in splits.train), [])) == [0, 0, 0, 1, 1, 1]
     with pytest.raises(ValueError, match=r"train/ and test/"):
-        data.load(str(tmp_path / "train"), image_size=8)
+        data.load(str(image_folder / "train"), image_size=8)
+
+
+def test_folder_normalized_alike_by_load_and_load_arrays(image_folder):
+    # A folder has no published statistics: both loaders take ImageNet's from one lookup (the
+    # NumPy loader once indexed the table and raised KeyError).
+    args = {"image_size": 8, "batch_size": 4, "augment": None, "normalize": True}
+    tf_splits = data.load(str(image_folder), **args)
+    np_splits = data.load_arrays(str(image_folder), **args)
+    assert (tf_splits.mean, tf_splits.std) == (np_splits.mean, np_splits.std)
+    assert np_splits.mean == data.channel_stats(str(image_folder))[0] == data.IMAGENET_STATS[0]
+    tf_images = np.concatenate([x.numpy() for x, _ in tf_splits.test])
+    np_images = np.concatenate([np_splits.test[i][0] for i in range(len(np_splits.test))])
+    np.testing.assert_allclose(np_images, tf_images, atol=1e-5)
+
+
+def test_numpy_inception_crop_is_taken_before_the_resize_as_in_tf_data(monkeypatch):
+    from cnn_keras.data import augment
+
+    # One-pixel vertical stripes, 32x32: resized to 8 first they blur to an even gray, so a
+    # crop of the resized image differs from the resized crop of the stored one.
+    image = np.tile(np.array([0, 255], np.uint8), (32, 16))[..., None]
+    # The same box (relative to the image it is drawn on) for every draw.
+    monkeypatch.setattr(
+        augment, "_np_inception_box", lambda rng, h, w: (h // 8, w // 16, h // 2, 3 * w // 8)
+    )
+    train = data.ArrayDataset(
+        image[None], [0], batch_size=1, training=True, augment="inception", image_size=8
+    )
+    crop = image[4:20, 2:14]  # the box on the stored 32x32 image
+    expected = augment._tf_resize(crop, 8).numpy()  # what tf.data does after its crop
+    assert expected.std() > 0.1  # stripes still there, not gray
+    for _ in range(4):  # a flip or none
+        got = train[0][0][0]
+        assert got.shape == (8, 8, 1)
+        assert any(np.allclose(got, e, atol=1e-5) for e in (expected, expected[:, ::-1]))
+
+
+def test_load_arrays_keeps_stored_images_for_inception_crops():
+    with tfds.testing.mock_data(num_examples=4):
+        splits = data.load_arrays("cifar10", image_size=8, batch_size=4, augment="inception")
+    assert splits.train.x.shape == (4, 32, 32, 3) and splits.train.x.dtype == np.uint8
+    assert splits.train[0][0].shape == (4, 8, 8, 3) and splits.image_shape == (8, 8, 3)
+    assert splits.test[0][0].shape == (4, 8, 8, 3)
 
 
 def test_array_dataset_shuffles_augments_and_normalizes():

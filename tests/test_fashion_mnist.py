@@ -40,8 +40,8 @@ def fixture_dir(tmp_path_factory):
 @pytest.fixture
 def no_default_copies(tmp_path, monkeypatch):
     """Debian's folder and Keras's cache point at empty folders."""
-    monkeypatch.setattr(data, "FASHION_MNIST_DEBIAN_DIR", str(tmp_path / "debian"))
-    monkeypatch.setattr(data, "FASHION_MNIST_KERAS_DIR", str(tmp_path / "keras"))
+    monkeypatch.setattr(data.sources, "FASHION_MNIST_DEBIAN_DIR", str(tmp_path / "debian"))
+    monkeypatch.setattr(data.sources, "FASHION_MNIST_KERAS_DIR", str(tmp_path / "keras"))
 
 
 def test_read_idx_and_a_named_folder(fixture_dir, no_default_copies):
@@ -106,8 +106,8 @@ def test_missing_names_all_four_ways_and_fails_fast(tmp_path, no_default_copies,
 
 
 def test_keras_cache_is_looked_in_before_a_named_folder(fixture_dir, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "FASHION_MNIST_DEBIAN_DIR", str(tmp_path / "debian"))
-    monkeypatch.setattr(data, "FASHION_MNIST_KERAS_DIR", str(fixture_dir))
+    monkeypatch.setattr(data.sources, "FASHION_MNIST_DEBIAN_DIR", str(tmp_path / "debian"))
+    monkeypatch.setattr(data.sources, "FASHION_MNIST_KERAS_DIR", str(fixture_dir))
     assert data.find_fashion_mnist(str(tmp_path / "elsewhere")) == fixture_dir
 
 

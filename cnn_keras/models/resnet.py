@@ -25,7 +25,6 @@ from cnn_keras.layers import (
     squeeze_excite,
 )
 from cnn_keras.registry import Family, register_model
-from cnn_keras.training import Recipe
 
 # The paper's Table 1: the block type and the number of blocks in stages conv2_x ... conv5_x.
 # Stage i (0-based) works at width 64 * 2**i (the bottleneck's inner width, or the basic
@@ -395,32 +394,7 @@ for _depth in STAGES:
 
 # SE-ResNet-50: ResNet-50 with an SE block of ratio 16 in every block (the SENet paper's
 # Table 2). The SE-ResNeXt is registered in resnext.py.
-register_model(
-    "se_resnet50",
-    resnet,
-    family="SENet",
-    paper=SE_PAPER,
-    input_size=224,
-    min_input_size=32,
-    depth=50,
-    se_ratio=SE_RATIO,
+SENET = Family(
+    "SENet", paper=SE_PAPER, input_size=224, min_input_size=32, recipe="senet", augment="inception"
 )
-
-# The SENet paper, section 5.1 (arXiv v4): synchronous SGD with momentum 0.9, batch 1024,
-# lr 0.6 divided by 10 every 30 epochs, 100 epochs from scratch with He et al.'s
-# initialization. Augmentation: "inception" crops (random size and aspect ratio, to 224x224)
-# and horizontal flips, mean RGB subtraction. The paper gives no weight decay: ResNet's 1e-4.
-SE_RECIPE = Recipe(
-    "Hu et al. 2017 (Squeeze-and-Excitation Networks), section 5.1",
-    optimizer="sgd",
-    learning_rate=0.6,
-    momentum=0.9,
-    weight_decay=1e-4,
-    batch_size=1024,
-    epochs=100,
-    plateau_factor=None,
-    schedule="step",
-    decay_epochs=(30, 60, 90),
-    decay_rate=0.1,
-    notes="weight decay not in the paper: ResNet's 1e-4",
-)
+register_model("se_resnet50", resnet, SENET, depth=50, se_ratio=SE_RATIO)

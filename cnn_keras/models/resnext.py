@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 
 from cnn_keras.checks import check_choice, check_int
-from cnn_keras.models.resnet import SE_PAPER, SE_RATIO, STAGES, resnet
+from cnn_keras.models.resnet import SE_RATIO, SENET, STAGES, resnet
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Xie et al. (CVPR 2017)"
@@ -113,14 +113,11 @@ for _depth in (50, 101):
     )
 
 # SE-ResNeXt-50 (32x4d): ResNeXt-50 with an SE block of ratio 16 in every block (the SENet
-# paper's Table 2). Its recipe is SE-ResNet's (resnet.SE_RECIPE).
+# paper's Table 2), in the SENet family with SE-ResNet-50.
 register_model(
     "se_resnext50_32x4d",
     resnext,
-    family="SENet",
-    paper=SE_PAPER,
-    input_size=224,
-    min_input_size=32,
+    SENET,
     depth=50,
     cardinality=32,
     bottleneck_width=4,
