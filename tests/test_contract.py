@@ -50,6 +50,8 @@ CODE_PATHS = (
     "preact_resnet18",
     "wrn16_4_cifar",
     "se_resnet50",
+    "mobilenet_v2_0.5",
+    "efficientnet_b0",
 )
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (

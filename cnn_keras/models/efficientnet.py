@@ -64,10 +64,11 @@ SCALING = {
 # Section 5.2: RMSProp with decay 0.9 and momentum 0.9, batch norm momentum 0.99, weight decay
 # 1e-5, initial learning rate 0.256 decayed by 0.97 every 2.4 epochs, swish, AutoAugment,
 # stochastic depth (survival 0.8), dropout 0.2 (B0) to 0.5 (B7). Not in the paper, from the
-# authors' TPU code (tensorflow/tpu, models/official/efficientnet): the 0.256 is for batch 4096
-# (0.016 per 256 images), 350 epochs, RMSProp epsilon 1e-3, label smoothing 0.1, and a 5-epoch
-# warm-up that Recipe has no field for. Augmentation: "inception" crops and flips, then
-# AutoAugment (which the package does not implement).
+# authors' TPU code (tensorflow/tpu, models/official/efficientnet): the learning rate is 0.016
+# per 256 images (their default batch 2048 trains at 0.128; the paper's 0.256 is batch 4096),
+# 350 epochs, RMSProp epsilon 1e-3, label smoothing 0.1, a 5-epoch warm-up and an exponential
+# moving average of the weights (0.9999), for which Recipe has no field. Augmentation:
+# "inception" crops and flips, then AutoAugment (which the package does not implement).
 EFFICIENTNET_RECIPE = Recipe(
     "Tan and Le 2019, section 5.2",
     optimizer="rmsprop",

@@ -38,12 +38,14 @@ STEM_FILTERS = 32
 TOP_FILTERS = 1280
 DIVISOR = 8  # every width is a multiple of 8 (fast on mobile hardware)
 PAPER = "Sandler et al. (CVPR 2018)"
-ALPHAS = (1.0, 0.75, 0.5)  # the registered width multipliers (the paper's Table 6 has more)
+ALPHAS = (1.0, 0.75, 0.5)  # the registered alphas (the authors released 0.35 to 1.4)
 
 # Section 6.1: RMSProp with decay and momentum 0.9, weight decay 4e-5, initial learning rate
 # 0.045 decayed by 0.98 per epoch, batch 96 (16 asynchronous GPU workers), batch norm after
 # every layer. The paper gives no epoch count: 120 is the MobileNet (v1) recipe's. Epsilon 1.0
-# is TF-slim's train_image_classifier default for RMSProp (not in the paper). Augmentation:
+# is TF-slim's train_image_classifier default for RMSProp (not in the paper). The authors'
+# TF-slim README also trains with label smoothing 0.1 and an exponential moving average of the
+# weights (0.9999). Augmentation:
 # "inception" crops and flips (TF-slim's inception preprocessing, which the paper's TensorFlow
 # models were trained with).
 MOBILENET_V2_RECIPE = Recipe(
