@@ -35,6 +35,7 @@ import keras
 import numpy as np
 
 from cnn_keras import analysis, text_table
+from cnn_keras.checks import check_int, check_ints
 from cnn_keras.compare_table import ComparisonRow as ComparisonRow
 from cnn_keras.compare_table import load_published as load_published
 from cnn_keras.compare_table import read_csv as read_csv
@@ -73,13 +74,9 @@ def check_batch_sizes(batch_sizes: Iterable[int]) -> tuple[int, ...]:
     Raises:
         ValueError: if one is not an int >= 1, or none is given.
     """
-    sizes = tuple(batch_sizes)
-    if not sizes or any(isinstance(b, bool) or not isinstance(b, int) or b < 1 for b in sizes):
-        raise ValueError(
-            f"batch_sizes must be one or more ints >= 1 (such as {DEFAULT_BATCH_SIZES}); "
-            f"received batch_sizes={sizes!r}."
-        )
-    return sizes
+    return check_ints(
+        "batch_sizes", tuple(batch_sizes), minimum=1, hint=f"such as {DEFAULT_BATCH_SIZES}"
+    )
 
 
 def check_output(output: str | os.PathLike) -> Path:
@@ -122,9 +119,8 @@ def measure_latency(
         ValueError: if ``batch_size``, ``warmup`` or ``repeats`` is out of range.
     """
     check_batch_sizes([batch_size])
-    for arg, value, least in (("warmup", warmup, 0), ("repeats", repeats, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ValueError(f"{arg} must be an int >= {least}; received {arg}={value!r}.")
+    check_int("warmup", warmup, minimum=0)
+    check_int("repeats", repeats, minimum=1)
     shape = (batch_size, *model.input_shape[1:])
     batch = np.random.default_rng(seed).random(shape, dtype="float32")
     for _ in range(warmup):
