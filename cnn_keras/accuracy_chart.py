@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import matplotlib.pyplot as plt
 
 
@@ -20,8 +21,20 @@ def _cell(row, key: str) -> float | None:
 
 def _family_colours(rows) -> dict[str, tuple]:
     families = list(dict.fromkeys(str(r["family"]) for r in rows))
-    palette = [plt.get_cmap("tab10")(i) for i in range(10)] + [(0.0, 0.0, 0.0, 1.0)]
-    palette += [plt.get_cmap("Dark2")(i) for i in range(8)]
+    # tab10, then black and colours far from tab10's: 19 families tell apart.
+    extra = (
+        "black",
+        "navy",
+        "gold",
+        "slateblue",
+        "darkred",
+        "magenta",
+        "saddlebrown",
+        "teal",
+        "plum",
+    )
+    palette = [plt.get_cmap("tab10")(i) for i in range(10)]
+    palette += [matplotlib.colors.to_rgba(name) for name in extra]
     return {family: palette[i % len(palette)] for i, family in enumerate(families)}
 
 
@@ -48,18 +61,15 @@ def _circle_hits_box(centre, radius: float, box) -> bool:
 
 def _label_offsets(radius: float):
     """Where a label may go, in points from its bubble's centre, best first: inside a large
-    bubble, then beside it (right, left, above, below, the corners), then further out."""
+    bubble, then on rings around it, every 30 degrees from the right, further out each time."""
     yield 0.0, 0.0, "center", "center"
-    for reach in (radius + 2, radius + 12, radius + 24, radius + 40, radius + 60):
-        corner = reach / math.sqrt(2)
-        yield reach, 0.0, "left", "center"
-        yield -reach, 0.0, "right", "center"
-        yield 0.0, reach, "center", "bottom"
-        yield 0.0, -reach, "center", "top"
-        yield corner, corner, "left", "bottom"
-        yield corner, -corner, "left", "top"
-        yield -corner, corner, "right", "bottom"
-        yield -corner, -corner, "right", "top"
+    for reach in (radius + 2, radius + 12, radius + 24, radius + 40, radius + 60, radius + 85):
+        for degrees in range(0, 360, 30):
+            dx = reach * math.cos(math.radians(degrees))
+            dy = reach * math.sin(math.radians(degrees))
+            ha = "center" if abs(dx) < 1e-9 else ("left" if dx > 0 else "right")
+            va = "center" if abs(dy) < 1e-9 else ("bottom" if dy > 0 else "top")
+            yield dx, dy, ha, va
 
 
 def _place_labels(ax, bubbles, avoid) -> None:
@@ -134,7 +144,7 @@ def _accuracy_bubbles(
     placed where they overlap no other label or bubble."""
     size_words = _check_size(size)
     colours = _family_colours(rows)
-    figure, ax = plt.subplots(figsize=(10, 6.5))
+    figure, ax = plt.subplots(figsize=(12, 8))
     largest = max(_cell(r, size) or 0 for r in rows) or 1
     seen, bubbles = set(), []
     for row in rows:

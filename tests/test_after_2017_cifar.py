@@ -22,7 +22,7 @@ from cnn_keras.models.preact_resnet import (
 )
 from cnn_keras.models.resnet import STAGES, resnet
 from cnn_keras.models.wide_resnet import depth_vs_width, wide_resnet, wrn_stages
-from cnn_keras.plots import read_table, table_file
+from cnn_keras.tables import read_table, table_file
 
 # The papers' parameter counts in millions, as printed: Identity Mappings Table 4 (ResNet-164
 # 1.7 M, ResNet-1001 10.2 M); Wide ResNets Tables 1 and 4 (WRN-16-4 2.7 M, WRN-40-4 8.9 M,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import keras
 
 from cnn_keras import analysis
+from cnn_keras.attention import squeeze_excite
 from cnn_keras.exercises import exercise
-from cnn_keras.layers import squeeze_excite
 from cnn_keras.models.efficientnet import compound_scaling
 from cnn_keras.models.mobilenet_v2 import inverted_residual_block
 from cnn_keras.models.wide_resnet import wide_resnet
