@@ -43,7 +43,7 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 # Execute every notebook headless on $(PROFILE) (default cpu: offline Fashion-MNIST, under
-# 25 minutes on 2 cores, about 23 measured with notebook 11); executed notebooks go to
+# 25 minutes on 2 cores, about 21 measured with notebook 11); executed notebooks go to
 # build/notebooks, figures to build/figures.
 run: setup
 	mkdir -p build/notebooks build/figures
