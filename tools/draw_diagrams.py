@@ -17,7 +17,15 @@ from pathlib import Path
 import keras
 
 from cnn_keras import build_model
-from cnn_keras.models import densenet, googlenet, inception_resnet, inception_v3, mobilenet, resnet
+from cnn_keras.models import (
+    densenet,
+    googlenet,
+    inception_blocks,
+    inception_resnet,
+    inception_v3,
+    mobilenet,
+    resnet,
+)
 
 # The whole nets small enough to read as one diagram.
 WHOLE_NETS = ("alexnet", "zfnet", "vgg16", "googlenet", "resnet18", "mobilenet")
@@ -54,7 +62,9 @@ def modules() -> dict[str, keras.Model]:
         "inception_v3_block_35x35": _module(
             (35, 35, 192),
             "mixed0",
-            lambda x: inception_v3.inception_block(x, inception_v3.block_35x35(32), name="mixed0"),
+            lambda x: inception_blocks.inception_block(
+                x, inception_v3.block_35x35(32), name="mixed0"
+            ),
         ),
         "inception_resnet_v1_block_a": _module(
             (35, 35, 256),
