@@ -137,10 +137,6 @@ class ModelSpec:
         """The paper's training recipe."""
         return RECIPES[self.traits.recipe]
 
-    def application(self) -> Callable[..., keras.Model] | None:
-        """The ``keras.applications`` builder of the twin (``None`` without one)."""
-        return None if self.twin is None else getattr(keras.applications, self.twin)
-
     @property
     def input_shape(self) -> tuple[int, int, int]:
         """The paper's input shape, channels last."""
