@@ -125,8 +125,13 @@ def test_se_resnet_with_open_gates_is_the_resnet(small_pair):
     for layer in plain.layers:
         if layer.weights:
             se.get_layer(layer.name).set_weights(layer.get_weights())
-    outputs = [keras.ops.convert_to_numpy(model(images)) for model in (se, plain)]
-    assert not np.allclose(*outputs, atol=1e-3)
+    # (compared before the softmax, which can saturate both nets to the same one-hot output)
+    last = f"{_block_names()[-1]}_out"
+    features = [
+        keras.ops.convert_to_numpy(keras.Model(model.input, model.get_layer(last).output)(images))
+        for model in (se, plain)
+    ]
+    assert not np.allclose(*features, rtol=1e-2, atol=1e-3)
     # ... and with every gate held at sigmoid(30) = 1 in float32 they are ResNet's.
     for block in _block_names():
         expand = se.get_layer(f"{block}_se_expand")
