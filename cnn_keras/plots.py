@@ -1,7 +1,7 @@
 """The figures the notebooks draw. Every function returns a matplotlib ``Figure``; every figure
 made from a run carries a caption saying where it was made (``caption``). The accuracy charts
-of the comparison (notebook 09, ``cnn-keras compare``) live in :mod:`cnn_keras.accuracy_chart`
-with their label placement, and are reachable here too."""
+of the comparison (notebook 09, ``cnn-keras compare``) live with it in
+:mod:`cnn_keras.compare.charts`."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from cnn_keras import machine, tables
-from cnn_keras.accuracy_chart import plot_accuracy_vs_latency as plot_accuracy_vs_latency
-from cnn_keras.accuracy_chart import plot_accuracy_vs_macs as plot_accuracy_vs_macs
-from cnn_keras.analysis import LayerStats
+from cnn_keras.analysis.layers import LayerStats
 
 
 def caption(figure, text: str) -> None:

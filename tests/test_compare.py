@@ -96,8 +96,8 @@ def test_run_writes_table_and_charts(tmp_path, capsys):
     assert int(table[0]["params"]) == 6_998_552
     assert "measured on" in paths["table"].read_text()
     # The chart functions take the CSV's string rows too.
-    plots.plot_accuracy_vs_macs(table)
-    plots.plot_accuracy_vs_latency(table, batch_size=2)
+    compare.plot_accuracy_vs_macs(table)
+    compare.plot_accuracy_vs_latency(table, batch_size=2)
 
 
 def test_cli_compare(tmp_path, capsys):
@@ -168,7 +168,7 @@ def test_latency_arguments():
 
 def test_chart_without_latency_says_so():
     with pytest.raises(ValueError, match="batch_size=1: no row has 'latency_b1_ms'"):
-        plots.plot_accuracy_vs_latency([{"model": "x", "family": "X", "params": 1, "macs": 1}])
+        compare.plot_accuracy_vs_latency([{"model": "x", "family": "X", "params": 1, "macs": 1}])
 
 
 def test_output_under_a_file_cannot_be_written(tmp_path):
@@ -223,7 +223,7 @@ def test_accuracy_chart_labels_do_not_overlap_and_bubbles_follow_size():
     rows = tables.read_table(tables.project_file("figures/compare/complexity.csv"))
     areas = {}
     for size in ("params", "activation_bytes"):
-        figure = plots.plot_accuracy_vs_macs(rows, size=size)
+        figure = compare.plot_accuracy_vs_macs(rows, size=size)
         ax = figure.axes[0]
         renderer = figure.canvas.get_renderer()
         labels = [t for t in ax.texts if isinstance(t, Annotation)]
@@ -238,7 +238,7 @@ def test_accuracy_chart_labels_do_not_overlap_and_bubbles_follow_size():
     assert max(areas["params"], key=areas["params"].get) == "vgg19"
     assert max(areas["activation_bytes"], key=areas["activation_bytes"].get) == "densenet264"
     with pytest.raises(ValueError, match=r"size must be one of params.*size='flops'"):
-        plots.plot_accuracy_vs_macs(rows, size="flops")
+        compare.plot_accuracy_vs_macs(rows, size="flops")
 
 
 def test_tables_are_package_data_read_from_any_folder(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnn_keras import interpret
+from cnn_keras.analysis import interpret
 
 
 @pytest.fixture(scope="module")

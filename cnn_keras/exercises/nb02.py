@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from cnn_keras import analysis, build_model, interpret
+from cnn_keras import analysis, build_model
+from cnn_keras.analysis import interpret
 from cnn_keras.exercises import exercise
 
 

@@ -15,7 +15,8 @@ paper's input size and measures, with :mod:`cnn_keras.analysis`:
 It joins the published accuracies of ``cnn_keras/tables/published_accuracy.csv`` (top-1 and
 top-5, single crop where the source gives one, each with its source) and writes the table as
 CSV and the accuracy charts as PNG and SVG (``cnn-keras compare``). The table itself (its row,
-its CSV, the published accuracies) is :mod:`cnn_keras.compare_table`, reachable here too.
+its CSV, the published accuracies) is :mod:`cnn_keras.compare.table`, the charts
+:mod:`cnn_keras.compare.charts`.
 
 Reference: [An Analysis of Deep Neural Network Models for Practical Applications](
 https://arxiv.org/abs/1605.07678) (Canziani, Paszke and Culurciello, arXiv 2017).
@@ -36,10 +37,7 @@ import numpy as np
 
 from cnn_keras import analysis, text_table
 from cnn_keras.checks import check_int, check_ints
-from cnn_keras.compare_table import ComparisonRow as ComparisonRow
-from cnn_keras.compare_table import load_published as load_published
-from cnn_keras.compare_table import read_csv as read_csv
-from cnn_keras.compare_table import write_csv as write_csv
+from cnn_keras.compare.table import ComparisonRow, load_published, write_csv
 from cnn_keras.registry import get_spec, list_models
 
 TABLE_NAME = "complexity.csv"
@@ -279,7 +277,8 @@ def run(
     """
     import matplotlib.pyplot as plt
 
-    from cnn_keras import accuracy_chart, plots
+    from cnn_keras import plots
+    from cnn_keras.compare import charts
 
     names = check_names(names)
     if latency:
@@ -299,12 +298,12 @@ def run(
         where = plots.machine_caption(f"{command}, backend={keras.backend.backend()}")
     paths = {"table": write_csv(rows, folder / TABLE_NAME)}
     dicts = [row.as_dict() for row in rows]
-    charts = [("accuracy_vs_macs", accuracy_chart.plot_accuracy_vs_macs(dicts, where=where))]
+    figures = [("accuracy_vs_macs", charts.plot_accuracy_vs_macs(dicts, where=where))]
     if latency:
         batch = min(check_batch_sizes(batch_sizes))
-        figure = accuracy_chart.plot_accuracy_vs_latency(dicts, batch_size=batch, where=where)
-        charts.append(("accuracy_vs_latency", figure))
-    for stem, figure in charts:
+        figure = charts.plot_accuracy_vs_latency(dicts, batch_size=batch, where=where)
+        figures.append(("accuracy_vs_latency", figure))
+    for stem, figure in figures:
         for suffix in ("png", "svg"):
             path = folder / f"{stem}.{suffix}"
             figure.savefig(path, dpi=100, bbox_inches="tight")

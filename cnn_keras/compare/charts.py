@@ -1,7 +1,7 @@
 """The accuracy charts of the comparison (Canziani et al., 2017, Figure 2): top-1 accuracy
 against operations or measured latency, one bubble per model, and the placement of the bubbles'
-labels so that no label covers another. ``cnn-keras compare`` and notebook 09 draw them; they
-are reachable as ``plots.plot_accuracy_vs_macs`` and ``plots.plot_accuracy_vs_latency``."""
+labels so that no label covers another. ``cnn-keras compare`` and notebook 09 draw them
+(``compare.plot_accuracy_vs_macs``, ``compare.plot_accuracy_vs_latency``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import math
 
 import matplotlib
 import matplotlib.pyplot as plt
+
+from cnn_keras.plots import caption
 
 
 def _cell(row, key: str) -> float | None:
@@ -198,8 +200,6 @@ def _accuracy_bubbles(
         color="0.3",
     )
     if where:
-        from cnn_keras.plots import caption  # plots imports this module: import when drawn
-
         caption(figure, where)
     figure.tight_layout(rect=(0, 0.03, 1, 1))
     figure.canvas.draw()

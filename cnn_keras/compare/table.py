@@ -140,7 +140,7 @@ def write_csv(rows: Sequence[ComparisonRow], path: str | os.PathLike) -> Path:
     path = Path(path)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         handle.write(
-            "# Made by `cnn-keras compare` (cnn_keras/compare.py): parameters, MACs and float32 "
+            "# Made by `cnn-keras compare` (cnn_keras/compare/): parameters, MACs and float32 "
             "memory at the paper's input size; accuracies from "
             "cnn_keras/tables/published_accuracy.csv.\n"
         )

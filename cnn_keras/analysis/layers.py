@@ -1,11 +1,7 @@
-"""Measuring any Keras model: parameters, multiply-accumulates, activations, receptive field.
+"""A model layer by layer: output shapes, parameters, multiply-accumulates, activation memory
+and receptive field per layer, and their totals. Conventions, the same as the papers':
 
-The costs of a layer (parameters, multiply-accumulates, the formulas of the lecture) are counted
-in :mod:`cnn_keras.costs`, the gradient norms of a training step in :mod:`cnn_keras.gradients`;
-both are reachable here too (``analysis.count_macs``, ``analysis.gradient_norms``). This module
-walks a model layer by layer. Conventions, the same as the papers':
-
-- **MACs**: see :mod:`cnn_keras.costs`.
+- **MACs**: see :mod:`cnn_keras.analysis.costs`.
 - **Activations** are the values a layer outputs for one image. Elementwise layers that
   frameworks run in place (activations, dropout) and reshapes (flatten), which are views of
   their input, are listed but not added to the total, so the
@@ -26,16 +22,8 @@ import math
 import keras
 
 from cnn_keras import text_table
+from cnn_keras.analysis.costs import WEIGHT_LAYERS, layer_macs, require_fixed_sizes, require_graph
 from cnn_keras.checks import check_int
-from cnn_keras.costs import WEIGHT_LAYERS, layer_macs, require_fixed_sizes, require_graph
-from cnn_keras.costs import AddedCost as AddedCost
-from cnn_keras.costs import ParamCount as ParamCount
-from cnn_keras.costs import added_cost as added_cost
-from cnn_keras.costs import conv_output_size as conv_output_size
-from cnn_keras.costs import conv_params as conv_params
-from cnn_keras.costs import count_macs as count_macs
-from cnn_keras.costs import count_params as count_params
-from cnn_keras.gradients import gradient_norms as gradient_norms
 
 # Layers that make no new tensor (in-place elementwise ops, views): not added to totals.
 INPLACE_LAYERS = (

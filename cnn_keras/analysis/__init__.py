@@ -1,0 +1,30 @@
+"""Measuring any Keras model: what it costs and what it learned.
+
+One concern, four modules; notebooks import the names from here (``analysis.count_macs``):
+
+- :mod:`~cnn_keras.analysis.costs`: parameters and multiply-accumulates of a layer and a model,
+  conv output sizes, the cost one block adds to a model (the lecture's formulas).
+- :mod:`~cnn_keras.analysis.layers`: the per-layer table (shapes, parameters, MACs, activation
+  memory, receptive field), depth in weight layers, and the human-readable numbers.
+- :mod:`~cnn_keras.analysis.gradients`: the gradient norm of every weight layer for one batch.
+- :mod:`~cnn_keras.analysis.interpret`: what a trained net looks at (occlusion, feature maps).
+"""
+
+from cnn_keras.analysis.costs import AddedCost as AddedCost
+from cnn_keras.analysis.costs import ParamCount as ParamCount
+from cnn_keras.analysis.costs import added_cost as added_cost
+from cnn_keras.analysis.costs import conv_output_size as conv_output_size
+from cnn_keras.analysis.costs import conv_params as conv_params
+from cnn_keras.analysis.costs import count_macs as count_macs
+from cnn_keras.analysis.costs import count_params as count_params
+from cnn_keras.analysis.costs import layer_macs as layer_macs
+from cnn_keras.analysis.gradients import gradient_norms as gradient_norms
+from cnn_keras.analysis.layers import INPLACE_LAYERS as INPLACE_LAYERS
+from cnn_keras.analysis.layers import LayerStats as LayerStats
+from cnn_keras.analysis.layers import activation_memory as activation_memory
+from cnn_keras.analysis.layers import count_activations as count_activations
+from cnn_keras.analysis.layers import format_table as format_table
+from cnn_keras.analysis.layers import human as human
+from cnn_keras.analysis.layers import layer_table as layer_table
+from cnn_keras.analysis.layers import receptive_field as receptive_field
+from cnn_keras.analysis.layers import weight_layer_depth as weight_layer_depth
