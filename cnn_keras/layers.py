@@ -9,7 +9,6 @@ and load in safe mode.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import keras
 from keras import layers, ops
@@ -21,16 +20,14 @@ from cnn_keras.checks import (
     check_int,
     is_int,
 )
-
-if TYPE_CHECKING:
-    from cnn_keras.registry import Family
+from cnn_keras.registry import Family
 
 PACKAGE = "cnn_keras"
 
 
 def image_input(
     input_shape: Sequence[int | None] | None,
-    traits: Family,
+    family: Family,
     *,
     model_name: str,
     include_top: bool = True,
@@ -43,8 +40,9 @@ def image_input(
             ``(size, size, 3)``. Any number of channels works (as in keras.applications
             without pretrained weights): 1 for grayscale images such as Fashion-MNIST. Without
             the top, height and width may be ``None`` (any size, as keras.applications).
-        traits: the model's :class:`~cnn_keras.registry.Family`: its ``input_size`` is the
-            default, its ``min_input_size`` the smallest height and width accepted.
+        family: the model's :class:`~cnn_keras.registry.Family` (the one its builder was
+            given): its ``input_size`` is the default, its ``min_input_size`` the smallest
+            height and width accepted.
         model_name: the model's name, for error messages.
         include_top: whether the model ends in the classifier (then sizes must be fixed).
         min_size: a larger minimum than the family's, for an option that needs it (an
@@ -53,10 +51,16 @@ def image_input(
     Raises:
         ValueError: if the shape is not ``(height, width, channels)`` of ints with both sizes
             in ``[min_size, MAX_IMAGE_SIZE]`` and at least one channel, if a size is ``None``
-            with the top, or if Keras is set to ``channels_first``.
+            with the top, if ``family`` is not a Family, or if Keras is set to
+            ``channels_first``.
     """
-    default_size = traits.input_size
-    min_size = traits.min_input_size if min_size is None else min_size
+    if not isinstance(family, Family):
+        raise ValueError(
+            f"family must be a cnn_keras.registry.Family (or None for {model_name}'s own); "
+            f"received family={family!r}."
+        )
+    default_size = family.input_size
+    min_size = family.min_input_size if min_size is None else min_size
     if keras.config.image_data_format() != "channels_last":
         raise ValueError(
             f"{model_name} is built channels last; received image_data_format="
