@@ -1,4 +1,5 @@
-"""The one classifier head every builder ends with, and the checks on its arguments."""
+"""The one classifier head every builder ends with, the checks on its arguments, and
+:func:`application_model`, the tail every builder ends with."""
 
 from __future__ import annotations
 
@@ -109,3 +110,43 @@ def classifier_head(
     return layers.Dense(
         classes, activation=classifier_activation, dtype="float32", name=classifier_name
     )(x)
+
+
+def application_model(
+    inputs: keras.KerasTensor,
+    features: keras.KerasTensor,
+    include_top: bool,
+    pooling: str | None,
+    classes: int,
+    classifier_activation: str | None,
+    *,
+    name: str,
+    aux_outputs: Sequence[keras.KerasTensor] = (),
+    **head,
+) -> keras.Model:
+    """The end of every builder: the keras.applications head on ``features`` (see
+    :func:`classifier_head`, which checks the head arguments), as a ``keras.Model`` named
+    ``name`` from ``inputs``.
+
+    Args:
+        inputs: the model's input (:func:`cnn_keras.layers.image_input`).
+        features: the last feature map.
+        include_top, pooling, classes, classifier_activation: the keras.applications
+            keywords, as the builder received them (in :func:`check_head_args`'s order).
+        name: the model's name.
+        aux_outputs: auxiliary classifiers' outputs (GoogLeNet, Inception v3): the model then
+            outputs ``[main, *aux_outputs]``.
+        **head: the rest of :func:`classifier_head`'s options (``flatten``, ``hidden``,
+            ``dropout``, ``classifier_name``).
+    """
+    outputs = classifier_head(
+        features,
+        include_top=include_top,
+        pooling=pooling,
+        classes=classes,
+        classifier_activation=classifier_activation,
+        **head,
+    )
+    if aux_outputs:
+        outputs = [outputs, *aux_outputs]
+    return keras.Model(inputs, outputs, name=name)

@@ -8,10 +8,7 @@ and load in safe mode.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import keras
 from keras import layers, ops
@@ -22,38 +19,16 @@ from cnn_keras.checks import (
     check_image_shape,
     check_int,
     is_int,
+    stop_if_checking_arguments,
 )
-
-if TYPE_CHECKING:
-    from cnn_keras.registry import Family
+from cnn_keras.registry import Family
 
 PACKAGE = "cnn_keras"
-
-# Set while a builder runs only to check its arguments (:func:`arguments_only`).
-_ARGUMENTS_ONLY = contextvars.ContextVar("cnn_keras_arguments_only", default=False)
-
-
-class ArgumentsChecked(Exception):
-    """Raised by :func:`image_input` inside :func:`arguments_only`: the builder has checked all
-    of its arguments (every builder checks them before its input) and nothing was built."""
-
-
-@contextlib.contextmanager
-def arguments_only() -> Iterator[None]:
-    """Within this block a builder stops at its input, after its argument checks, by raising
-    :class:`ArgumentsChecked`: how a run plan refuses a bad width or option with the builder's
-    own bounds before any data loads, without building a layer
-    (:meth:`cnn_keras.registry.ModelSpec.check_arguments`)."""
-    token = _ARGUMENTS_ONLY.set(True)
-    try:
-        yield
-    finally:
-        _ARGUMENTS_ONLY.reset(token)
 
 
 def image_input(
     input_shape: Sequence[int | None] | None,
-    traits: Family,
+    family: Family,
     *,
     model_name: str,
     include_top: bool = True,
@@ -66,8 +41,9 @@ def image_input(
             ``(size, size, 3)``. Any number of channels works (as in keras.applications
             without pretrained weights): 1 for grayscale images such as Fashion-MNIST. Without
             the top, height and width may be ``None`` (any size, as keras.applications).
-        traits: the model's :class:`~cnn_keras.registry.Family`: its ``input_size`` is the
-            default, its ``min_input_size`` the smallest height and width accepted.
+        family: the model's :class:`~cnn_keras.registry.Family` (the one its builder was
+            given): its ``input_size`` is the default, its ``min_input_size`` the smallest
+            height and width accepted.
         model_name: the model's name, for error messages.
         include_top: whether the model ends in the classifier (then sizes must be fixed).
         min_size: a larger minimum than the family's, for an option that needs it (an
@@ -76,10 +52,16 @@ def image_input(
     Raises:
         ValueError: if the shape is not ``(height, width, channels)`` of ints with both sizes
             in ``[min_size, MAX_IMAGE_SIZE]`` and at least one channel, if a size is ``None``
-            with the top, or if Keras is set to ``channels_first``.
+            with the top, if ``family`` is not a Family, or if Keras is set to
+            ``channels_first``.
     """
-    default_size = traits.input_size
-    min_size = traits.min_input_size if min_size is None else min_size
+    if not isinstance(family, Family):
+        raise ValueError(
+            f"family must be a cnn_keras.registry.Family (or None for {model_name}'s own); "
+            f"received family={family!r}."
+        )
+    default_size = family.input_size
+    min_size = family.min_input_size if min_size is None else min_size
     if keras.config.image_data_format() != "channels_last":
         raise ValueError(
             f"{model_name} is built channels last; received image_data_format="
@@ -98,8 +80,7 @@ def image_input(
             f"without the top (include_top=False); the classifier of {model_name} needs fixed "
             f"sizes, at least {min_size} ({paper})."
         )
-    if _ARGUMENTS_ONLY.get():
-        raise ArgumentsChecked(model_name)
+    stop_if_checking_arguments(model_name)
     return keras.Input(shape=shape, name="input")
 
 

@@ -3,31 +3,41 @@ known about it in one :class:`ModelSpec`.
 
 A family module (``cnn_keras/models/vgg.py`` ...) describes what its variants share in a
 :class:`Family` (display name, paper, input sizes, training recipe, augmentation, the width
-knobs a run may turn), builds its input from it, and registers each variant with the keyword
-arguments that select it::
+knobs a run may turn) and registers each variant with its Family and the keyword arguments
+that select it::
 
     VGG = Family("VGG", paper=..., input_size=224, min_input_size=32, recipe="vgg",
                  knobs=("width_multiplier", "fc_units"))
     vgg16 = register_model("vgg16", vgg, VGG, config="D", twin="VGG16")
 
-``build_model("vgg16", classes=10)`` then calls ``vgg(config="D", name="vgg16", classes=10)``,
-and ``get_spec("vgg16")`` answers what training, data, profiles and the comparison need.
+``build_model("vgg16", classes=10)`` then calls
+``vgg(config="D", name="vgg16", classes=10, family=VGG)``: the Family named at registration is
+the one the builder takes its input sizes from (a builder called directly uses its module's).
+``get_spec("vgg16")`` answers what training, data, profiles and the comparison need.
+
+The registry imports no model: ``import cnn_keras`` imports every module of
+:mod:`cnn_keras.models`, and each registers its variants, so the table is whole once the
+package is imported.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable
 from typing import Any
 
 import keras
 
-from cnn_keras.checks import check_choice, check_keywords, check_str, suggestion
-from cnn_keras.layers import ArgumentsChecked, arguments_only
+from cnn_keras.checks import (
+    ArgumentsChecked,
+    arguments_only,
+    check_choice,
+    check_keywords,
+    check_str,
+    suggestion,
+)
 from cnn_keras.recipes import RECIPES, Recipe
 
 # The keras.applications keywords: a preset may set a default for them (the CIFAR nets'
@@ -35,6 +45,8 @@ from cnn_keras.recipes import RECIPES, Recipe
 HEAD_KEYWORDS = frozenset(
     ("include_top", "input_shape", "pooling", "classes", "classifier_activation", "name")
 )
+# The keyword by which ModelSpec.build hands a builder its registered Family.
+FAMILY_KEYWORD = "family"
 # Keywords a family spells its own way: passing one to a builder that takes the other says so.
 KEYWORD_ALIASES = {"alpha": "width_multiplier"}
 
@@ -91,52 +103,48 @@ class ModelSpec:
         name: the registered name, lower case with the variant spelled out (``vgg16``).
         builder: the family builder the variant is made from.
         preset: the keyword arguments that select this variant from the family builder.
-        traits: what the variant shares with its family (:class:`Family`).
+        family: what the variant shares with its family (:class:`Family`; its display name
+            is ``family.name``), handed to the builder at every build.
         twin: the name of the equal ``keras.applications`` model (``"VGG16"``), if any.
 
-    ``family``, ``paper``, ``input_size``, ``min_input_size``, ``imagenet``, ``augment`` and
-    ``knobs`` read the :class:`Family`; ``recipe`` is the :class:`~cnn_keras.recipes.Recipe`.
+    ``paper``, ``input_size``, ``min_input_size``, ``imagenet``, ``augment`` and ``knobs`` read
+    the :class:`Family`; ``recipe`` is the :class:`~cnn_keras.recipes.Recipe`.
     """
 
     name: str
     builder: Callable[..., keras.Model]
     preset: dict[str, Any]
-    traits: Family
+    family: Family
     twin: str | None = None
 
     @property
-    def family(self) -> str:
-        """The family's display name (``"VGG"``)."""
-        return self.traits.name
-
-    @property
     def paper(self) -> str:
-        return self.traits.paper
+        return self.family.paper
 
     @property
     def input_size(self) -> int:
-        return self.traits.input_size
+        return self.family.input_size
 
     @property
     def min_input_size(self) -> int:
-        return self.traits.min_input_size
+        return self.family.min_input_size
 
     @property
     def imagenet(self) -> bool:
-        return self.traits.imagenet
+        return self.family.imagenet
 
     @property
     def augment(self) -> str:
-        return self.traits.augment
+        return self.family.augment
 
     @property
     def knobs(self) -> tuple[str, ...]:
-        return self.traits.knobs
+        return self.family.knobs
 
     @property
     def recipe(self) -> Recipe:
         """The paper's training recipe."""
-        return RECIPES[self.traits.recipe]
+        return RECIPES[self.family.recipe]
 
     @property
     def input_shape(self) -> tuple[int, int, int]:
@@ -156,12 +164,16 @@ class ModelSpec:
                 the closest to a misspelling), or one that changes what the preset selects
                 (``vgg16`` with ``config="A"`` is not VGG16: build ``vgg11``, or call the
                 family builder). Head keywords (``classes`` ...) may always be changed.
+                ``family`` is refused too: the builder gets the registered :class:`Family`.
         """
-        accepted = {
-            key
-            for key, parameter in inspect.signature(self.builder).parameters.items()
-            if parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD)
-        }
+        if FAMILY_KEYWORD in kwargs:
+            raise ValueError(
+                f"build_model({self.name!r}) takes its family from the registry "
+                f"({self.family.name}); family= is not an argument of a registered model. Call "
+                f"{self.builder.__module__}.{self.builder.__name__}(family=...) for a variant "
+                "of your own."
+            )
+        accepted = _keywords(self.builder) - {FAMILY_KEYWORD}
         check_keywords(f"build_model({self.name!r})", kwargs, accepted, aliases=KEYWORD_ALIASES)
         for key, value in kwargs.items():
             if (
@@ -172,7 +184,9 @@ class ModelSpec:
                 raise ValueError(self._preset_message(key, value))
         if "name" in kwargs:
             check_str("name", kwargs["name"], hint="the model's name")
-        return self.builder(**{**self.preset, "name": self.name, **kwargs})
+        return self.builder(
+            **{**self.preset, "name": self.name, **kwargs, FAMILY_KEYWORD: self.family}
+        )
 
     def check_arguments(self, **kwargs: Any) -> None:
         """Checks ``kwargs`` as :meth:`build` would take them, with the builder's own checks
@@ -209,6 +223,15 @@ class ModelSpec:
 _REGISTRY: dict[str, ModelSpec] = {}
 
 
+def _keywords(builder: Callable[..., keras.Model]) -> set[str]:
+    """The keyword arguments ``builder`` takes."""
+    return {
+        key
+        for key, parameter in inspect.signature(builder).parameters.items()
+        if parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+    }
+
+
 def _same(a: Any, b: Any) -> bool:
     """``a == b`` for preset values (a list equals the tuple it spells)."""
     if isinstance(a, list):
@@ -224,7 +247,7 @@ def _same(a: Any, b: Any) -> bool:
 def register_model(
     name: str,
     builder: Callable[..., keras.Model],
-    traits: Family,
+    family: Family,
     *,
     twin: str | None = None,
     **preset: Any,
@@ -233,10 +256,11 @@ def register_model(
 
     Args:
         name: the public name (lower case, variant spelled out). Must be new.
-        builder: the family builder; it must accept ``name``, ``width_multiplier`` and the
-            keras.applications keywords (``include_top``, ``input_shape``, ``pooling``,
-            ``classes``, ``classifier_activation``).
-        traits: what the variant shares with its family (:class:`Family`).
+        builder: the family builder; it must accept ``name``, ``family``,
+            ``width_multiplier`` and the keras.applications keywords (``include_top``,
+            ``input_shape``, ``pooling``, ``classes``, ``classifier_activation``).
+        family: what the variant shares with its family (:class:`Family`): the builder gets
+            it as ``family=`` at every build, and takes its input sizes from it.
         twin: the name of the equal model in ``keras.applications``, if there is one.
         **preset: the keyword arguments that select this variant.
 
@@ -244,14 +268,22 @@ def register_model(
         A function ``f(**kwargs)`` equal to ``build_model(name, **kwargs)``.
 
     Raises:
-        ValueError: if ``name`` is already registered, or ``twin`` is not in
+        ValueError: if ``name`` is already registered, ``family`` is not a :class:`Family`,
+            ``builder`` takes no ``family`` keyword, or ``twin`` is not in
             ``keras.applications``.
     """
     if name in _REGISTRY:
         raise ValueError(f"Model name {name!r} is already registered; choose another name.")
+    if not isinstance(family, Family):
+        raise ValueError(f"family must be a cnn_keras.registry.Family; received {family!r}.")
+    if FAMILY_KEYWORD not in _keywords(builder):
+        raise ValueError(
+            f"{builder.__name__} takes no {FAMILY_KEYWORD}= keyword: a registered builder gets "
+            "its Family from the registry."
+        )
     if twin is not None and not hasattr(keras.applications, twin):
         raise ValueError(f"twin={twin!r} is not a keras.applications model.")
-    spec = ModelSpec(name=name, builder=builder, preset=dict(preset), traits=traits, twin=twin)
+    spec = ModelSpec(name=name, builder=builder, preset=dict(preset), family=family, twin=twin)
     _REGISTRY[name] = spec
 
     @functools.wraps(builder)
@@ -262,32 +294,23 @@ def register_model(
     build.__qualname__ = name
     preset_text = ", ".join(f"{k}={v!r}" for k, v in preset.items())
     build.__doc__ = (
-        f"Builds ``{name}``: ``{builder.__name__}({preset_text})`` ({traits.paper}).\n\n"
+        f"Builds ``{name}``: ``{builder.__name__}({preset_text})`` ({family.paper}).\n\n"
         f"Keyword arguments are those of ``{builder.__name__}``."
     )
     return build
-
-
-def _import_families() -> None:
-    """Imports every module of ``cnn_keras.models`` so that each registers its variants."""
-    from cnn_keras import models
-
-    for module in pkgutil.iter_modules(models.__path__):
-        importlib.import_module(f"{models.__name__}.{module.name}")
 
 
 def list_models(*, family: str | None = None, imagenet: bool | None = None) -> list[str]:
     """Names of the registered models, sorted.
 
     Args:
-        family: keep only this family (as ``get_spec(name).family`` spells it).
+        family: keep only this family, by its display name (``get_spec(name).family.name``).
         imagenet: ``True`` keeps the ImageNet networks, ``False`` the others (CIFAR).
     """
-    _import_families()
     return sorted(
         name
         for name, spec in _REGISTRY.items()
-        if (family is None or spec.family == family)
+        if (family is None or spec.family.name == family)
         and (imagenet is None or spec.imagenet == imagenet)
     )
 
@@ -298,7 +321,6 @@ def get_spec(name: str) -> ModelSpec:
     Raises:
         ValueError: if ``name`` is not registered; the message lists the names that are.
     """
-    _import_families()
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(
             f"Unknown model name={name!r}.{suggestion(name, _REGISTRY)} Registered models: "

@@ -56,7 +56,7 @@ def test_densenet264_is_the_table_1_row():
 def test_densenet_bc100_cifar_matches_table_2():
     model = build_model("densenet_bc100_cifar")
     spec = get_spec("densenet_bc100_cifar")
-    assert (spec.imagenet, spec.input_size, spec.family) == (False, 32, "DenseNet")
+    assert (spec.imagenet, spec.input_size, spec.family.name) == (False, 32, "DenseNet")
     # The paper's Table 2: DenseNet-BC (L=100, k=12) has 0.8 M parameters.
     assert round(count_params(model).trainable / 1e6, 1) == 0.8
     assert _weight_layers(model) == 100  # L = 100: 3 x 16 x 2 + conv1 + 2 transitions + fc

@@ -10,6 +10,8 @@ contract test (tests/test_contract.py) runs every model on every backend.
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -137,7 +139,8 @@ def test_googlenet_aux_logits_train_and_infer():
     labels = np.array([1, 3])
     logs = model.train_on_batch(images, [labels] * 3, return_dict=True)
     assert np.isfinite(logs["loss"])
-    # The total is main + 0.3 * aux1 + 0.3 * aux2 (the loss of the step before its update).
+    # The total is main + 0.3 * aux1 + 0.3 * aux2 (the loss of the step before its update): the
+    # paper's section 5, "the losses of the auxiliary classifiers were weighted by 0.3".
     parts = [logs[key] for key in sorted(logs) if key.endswith("_loss")]
     assert len(parts) == 3
     main, aux1, aux2 = (
@@ -209,6 +212,18 @@ def test_inception_v3_aux_logits():
     model = inception_v3(aux_logits=True, classes=5, width_multiplier=0.125)
     assert [o.shape for o in model.outputs] == [(None, 5), (None, 5)]
     assert model.get_layer("aux_conv1").output.shape[1:3] == (1, 1)
+    # Compiled with its recipe, the loss is main + 0.4 * aux: TF-slim's training script, the
+    # authors' code, weighs the auxiliary logits so (train_image_classifier.py, weights=0.4).
+    # (Label smoothing off here, so that the loss is the plain cross-entropy computed below.)
+    compile_model(model, dataclasses.replace(recipe_for("inception_v3"), label_smoothing=0.0))
+    images = np.random.default_rng(0).uniform(0, 1, (2, 299, 299, 3)).astype("float32")
+    labels = np.array([1, 3])
+    main, aux = model(images, training=False)
+    total = model.compute_loss(x=images, y=[labels, labels], y_pred=[main, aux])
+    main_loss, aux_loss = (
+        -np.log(keras.ops.convert_to_numpy(p)[[0, 1], labels]).mean() for p in (main, aux)
+    )
+    assert float(total) == pytest.approx(main_loss + 0.4 * aux_loss, rel=1e-5)
     with pytest.raises(ValueError, match=r"aux_logits=True.*include_top=False"):
         inception_v3(aux_logits=True, include_top=False)
     with pytest.raises(ValueError, match=r"input_shape=\(298, 298, 3\).*at least 299"):

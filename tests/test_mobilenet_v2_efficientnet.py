@@ -194,8 +194,10 @@ def test_efficientnet_scaling_rules():
 
 def test_compound_scaling():
     assert compound_scaling(0) == (1.0, 1.0, 1.0, 1.0)
+    # Equation 3 with bases of our own and phi = 2: each dimension gets its own base to the
+    # power phi (at phi = 1 a product alpha * phi or a swapped base would pass unseen).
+    assert compound_scaling(2, alpha=2, beta=3, gamma=1.5) == (4, 9, 2.25, (2 * 3**2 * 1.5**2) ** 2)
     step = compound_scaling(1)
-    assert step.depth == 1.2 and step.width == 1.1 and step.resolution == 1.15
     # alpha * beta**2 * gamma**2 = 1.92: each step of phi about doubles the multiply-adds.
     assert step.flops == pytest.approx(1.2 * 1.1**2 * 1.15**2) == pytest.approx(1.92, abs=0.01)
     three = compound_scaling(3)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,22 +23,67 @@ def test_environment_yml_installs_this_project_and_nothing_else():
     assert all(p.split("=")[0] in {"python", "pip"} for p in conda_packages)
 
 
+# Top-level modules whose distribution is named otherwise.
+DISTRIBUTIONS = {
+    "sklearn": "scikit-learn",
+    "skimage": "scikit-image",
+    "tensorflow_datasets": "tensorflow-datasets",
+}
+# Declared dependencies that no module of cnn_keras imports, and why each is declared.
+NOT_IMPORTED = {
+    "jupyter": "runs the notebooks (make run, make lab, nbval)",
+    "pydot": "keras.utils.plot_model draws model diagrams with it (notebooks, tools/)",
+    "tensorboard": "keras.callbacks.TensorBoard, which training.fit adds, writes with it",
+}
+# Keras backends the package imports only when Keras runs on them, inside a function: not
+# dependencies of the package (JAX is in the dev extra for make test-jax).
+BACKENDS = {"jax", "torch"}
+
+
+def _imports(tree: ast.AST) -> list[tuple[str, bool]]:
+    """``(top-level module, at module level)`` for every absolute import in ``tree``."""
+    found = []
+
+    def visit(node: ast.AST, top: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Import):
+                found.extend((alias.name.split(".")[0], top) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+                found.append((child.module.split(".")[0], top))
+            inner = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            visit(child, top and not inner)
+
+    visit(tree, True)
+    return found
+
+
+def _distribution(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
 def test_pyproject_declares_what_the_code_imports():
     tomllib = pytest.importorskip("tomllib")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    names = {d.split(">")[0].split("=")[0].split("[")[0] for d in project["dependencies"]}
-    assert {
-        "tensorflow",
-        "keras",
-        "tensorflow-datasets",
-        "importlib_resources",
-        "matplotlib",
-        "scikit-learn",
-        "scikit-image",
-        "jupyter",
-    } <= names
-    dev = {d.split(">")[0].split("[")[0] for d in project["optional-dependencies"]["dev"]}
-    assert {"pytest", "nbval", "ruff", "jax"} <= dev
+    declared = {_distribution(d) for d in project["dependencies"]}
+    dev = {_distribution(d) for d in project["optional-dependencies"]["dev"]}
+    imported: dict[str, set[str]] = {}  # distribution -> the files that import it
+    for path in sorted((ROOT / "cnn_keras").rglob("*.py")):
+        for module, top in _imports(ast.parse(path.read_text(), filename=str(path))):
+            if module in sys.stdlib_module_names or module in ("cnn_keras", "__future__"):
+                continue
+            where = str(path.relative_to(ROOT))
+            if module in BACKENDS:
+                assert not top, f"{where} imports the optional backend {module} at module level"
+                continue
+            imported.setdefault(DISTRIBUTIONS.get(module, module).replace("_", "-"), set())
+            imported[DISTRIBUTIONS.get(module, module).replace("_", "-")].add(where)
+    undeclared = {name: sorted(files) for name, files in imported.items() if name not in declared}
+    assert undeclared == {}, "imported but not in pyproject's dependencies"
+    unused = declared - set(imported) - set(NOT_IMPORTED)
+    assert unused == set(), "declared but imported by nothing (or say why in NOT_IMPORTED)"
+    assert set(NOT_IMPORTED) <= declared  # a reason for a dependency that is gone goes too
+    assert {"tensorflow", "keras", "numpy"} <= set(imported)  # the parse found the imports
+    assert {"pytest", "pytest-xdist", "nbval", "ruff", "jax"} <= dev  # make test's tools
 
 
 def test_package_files_stay_short():

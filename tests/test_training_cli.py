@@ -21,7 +21,7 @@ SMALL = ["--profile", "smoke", "--image-size", "16", "--train-samples", "64", "-
 
 
 def test_every_family_has_its_papers_recipe():
-    families = {cnn_keras.get_spec(n).family: n for n in cnn_keras.list_models()}
+    families = {cnn_keras.get_spec(n).family.name: n for n in cnn_keras.list_models()}
     for family, name in families.items():
         assert training.recipe_for(name).paper, family
     resnet = training.recipe_for("resnet50")

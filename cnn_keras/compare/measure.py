@@ -153,7 +153,7 @@ def measure(
     params = analysis.count_params(model).total
     row = ComparisonRow(
         model=name,
-        family=spec.family,
+        family=spec.family.name,
         paper=spec.paper,
         year=_year(spec.paper),
         input_size=model.input_shape[1],  # what was measured (the spec's size)

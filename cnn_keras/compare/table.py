@@ -25,7 +25,7 @@ class ComparisonRow:
 
     Attributes:
         model: the registered name.
-        family: the architecture family (``get_spec(model).family``).
+        family: the architecture family (``get_spec(model).family.name``).
         paper: the source paper, as the registry spells it.
         year: the paper's year (the last year in ``paper``).
         input_size: the square input size the model was measured at (the paper's).

@@ -16,7 +16,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import MAX_UNITS, check_bool, check_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     LocalResponseNormalization,
     check_width_multiplier,
@@ -74,7 +74,7 @@ ALEXNET = Family(
 def alexnet_style(
     rows: tuple[ConvRow, ...],
     *,
-    traits: Family,
+    family: Family,
     groups: int,
     local_response_norm: bool,
     include_top: bool,
@@ -87,7 +87,8 @@ def alexnet_style(
     dropout: float,
     name: str,
 ) -> keras.Model:
-    """Builds an AlexNet-style network from its conv rows (see :func:`alexnet`'s arguments)."""
+    """Builds an AlexNet-style network from its conv rows (see :func:`alexnet`'s arguments;
+    ``family`` is the caller's, whose input sizes it takes)."""
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=min(row.filters for row in rows)
@@ -109,7 +110,7 @@ def alexnet_style(
                 "use groups=1 or 2, or a width_multiplier that keeps the widths even."
             )
 
-    inputs = image_input(input_shape, traits, model_name=name, include_top=include_top)
+    inputs = image_input(input_shape, family, model_name=name, include_top=include_top)
     x = inputs
     for row, width in zip(rows, widths, strict=True):
         padding = row.padding
@@ -130,18 +131,19 @@ def alexnet_style(
             x = LocalResponseNormalization(name=f"{row.name}_norm")(x)
         if row.pool is not None:
             x = layers.MaxPooling2D(3, strides=2, padding=row.pool, name=f"{row.name}_pool")(x)
-    outputs = classifier_head(
+    return application_model(
+        inputs,
         x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        include_top,
+        pooling,
+        classes,
+        classifier_activation,
         flatten=True,
         hidden=[("fc6", fc_units), ("fc7", fc_units)],
         dropout=dropout,
         classifier_name="fc8",
+        name=name,
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 def alexnet(
@@ -157,6 +159,7 @@ def alexnet(
     fc_units: int = 4096,
     dropout: float = 0.5,
     name: str = "alexnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """AlexNet as the paper describes it: five conv layers, LRN, three FC layers.
 
@@ -180,6 +183,7 @@ def alexnet(
         fc_units: width of ``fc6`` and ``fc7``.
         dropout: dropout rate on ``fc6`` and ``fc7``.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``ALEXNET``.
 
     Note:
         The paper says the input is 224x224, but an 11x11 stride-4 conv without padding gives
@@ -202,7 +206,7 @@ def alexnet(
     """
     return alexnet_style(
         ALEXNET_ROWS,
-        traits=ALEXNET,
+        family=ALEXNET if family is None else family,
         groups=groups,
         local_response_norm=local_response_norm,
         include_top=include_top,

@@ -16,7 +16,7 @@ from cnn_keras.checks import (
     check_int,
     check_ints,
 )
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
@@ -92,6 +92,7 @@ def densenet(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "densenet",
+    family: Family | None = None,
 ) -> keras.Model:
     """DenseNet: a stem, dense blocks joined by transition layers, BN-ReLU, global average
     pooling and one fully connected layer.
@@ -127,6 +128,7 @@ def densenet(
         width_multiplier: scale the growth rate (and so every width, which all follow from
             it), for a small net on a CPU.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``STEMS[stem]``.
 
     Raises:
         ValueError: for a bad ``blocks``, ``growth_rate``, ``width_multiplier``,
@@ -168,7 +170,12 @@ def densenet(
     check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=growth_rate)
     growth_rate = scaled_width(growth_rate, width_multiplier)
-    inputs = image_input(input_shape, STEMS[stem], model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        STEMS[stem] if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
     if stem == "imagenet":
         # conv1: 7x7/2 conv padded by 3, 112x112x64; pool1: 3x3/2 max pool padded by 1, 56x56x64.
         x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -191,14 +198,9 @@ def densenet(
             x = transition(x, compression, name=f"pool{stage}")
     x = layers.BatchNormalization(epsilon=BN_EPSILON, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 for _depth, _blocks in BLOCKS.items():

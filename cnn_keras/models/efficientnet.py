@@ -16,7 +16,7 @@ from typing import NamedTuple
 import keras
 
 from cnn_keras.checks import check_choice, check_float
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
 from cnn_keras.models.mobilenet_v2 import block_name, inverted_residual_block, make_divisible
 from cnn_keras.registry import Family, register_model
@@ -36,7 +36,10 @@ STAGES = (
 )
 STEM_FILTERS = 32
 TOP_FILTERS = 1280
-SE_RATIO = 0.25  # the squeeze-and-excitation's width, of the block's input width
+# An SE block's squeeze width as a fraction of its MBConv block's input width, not of the
+# expanded channels it gates (the authors' and keras.applications' se_ratio): 0.25 is a
+# reduction of 4 after MBConv1 and of 24 after MBConv6 (SENet's r is resnet.SE_REDUCTION).
+SE_WIDTH_OF_INPUT = 0.25
 DROP_CONNECT_RATE = 0.2  # stochastic depth of the last block (survival probability 0.8)
 PAPER = "Tan and Le (ICML 2019)"
 
@@ -136,6 +139,7 @@ def efficientnet(
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
     name: str = "efficientnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """EfficientNet-B0 ... B3: a 3x3/2 conv, 16 MBConv blocks in 7 stages (B0; more for B1-B3),
     a 1x1 conv to 1280, global average pooling, dropout and one fully connected layer.
@@ -171,6 +175,7 @@ def efficientnet(
         classes: outputs of the classifier.
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``FAMILIES[variant]``.
 
     Raises:
         ValueError: for a variant not in :data:`SCALING`, a rate outside [0, 1), a
@@ -204,7 +209,12 @@ def efficientnet(
     narrowest = min(round_filters(filters, scaling.width) for _, _, filters, _, _ in STAGES)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=narrowest)
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
-    inputs = image_input(input_shape, FAMILIES[variant], model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        FAMILIES[variant] if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
 
     def width(filters: int) -> int:
         return scaled_width(round_filters(filters, scaling.width), width_multiplier)
@@ -232,7 +242,7 @@ def efficientnet(
                 stride=stride if index == 0 else 1,
                 kernel_size=kernel,
                 activation="swish",
-                se_filters=max(1, int(x.shape[-1] * SE_RATIO)),
+                se_filters=max(1, int(x.shape[-1] * SE_WIDTH_OF_INPUT)),
                 drop_rate=drop_connect_rate * done / total,
                 initializer=conv_initializer,
                 name=block_name(stage, index),
@@ -247,15 +257,9 @@ def efficientnet(
         kernel_initializer=conv_initializer(),
         name="top_conv",
     )
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, dropout=dropout, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 # One family record per variant: the input size is the variant's resolution.

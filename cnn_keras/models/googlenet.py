@@ -26,7 +26,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import check_bool, check_image_shape
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     LocalResponseNormalization,
     check_width_multiplier,
@@ -232,6 +232,7 @@ def googlenet(
     width_multiplier: float = 1.0,
     dropout: float = 0.4,
     name: str = "googlenet",
+    family: Family | None = None,
 ) -> keras.Model:
     """GoogLeNet as the paper's Table 1 and Figure 3 describe it: 22 weight layers deep.
 
@@ -263,6 +264,7 @@ def googlenet(
         width_multiplier: scale every conv and hidden FC width, for a small net on a CPU.
         dropout: dropout rate before the classifier (0.4 in the paper).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``GOOGLENET``.
 
     Note:
         Table 1 does not show the two local response normalization layers that Figure 3 has
@@ -300,7 +302,7 @@ def googlenet(
         local_response_norm = not batch_norm
     inputs = image_input(
         input_shape,
-        GOOGLENET,
+        GOOGLENET if family is None else family,
         model_name=name,
         include_top=include_top,
         min_size=MIN_SIZE_AUX if aux_logits else None,
@@ -353,17 +355,17 @@ def googlenet(
                     )
                 )
     # 7x7x1024
-    outputs = classifier_head(
+    return application_model(
+        inputs,
         x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        include_top,
+        pooling,
+        classes,
+        classifier_activation,
         dropout=dropout,
+        aux_outputs=aux_outputs,
+        name=name,
     )
-    if aux_outputs:
-        outputs = [outputs, *aux_outputs]
-    return keras.Model(inputs, outputs, name=name)
 
 
 GOOGLENET = Family(

@@ -20,7 +20,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import check_choice
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     ScaledResidual,
     check_residual_scale,
@@ -206,6 +206,7 @@ def inception_resnet(
     width_multiplier: float = 1.0,
     dropout: float = 0.2,
     name: str = "inception_resnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """Inception-ResNet: a stem, A blocks (35x35), Reduction-A, B blocks (17x17), Reduction-B,
     C blocks (8x8), average pooling, dropout, classifier.
@@ -234,6 +235,7 @@ def inception_resnet(
             residual's 1x1 conv follows the width of its input).
         dropout: dropout rate before the classifier (the paper keeps 0.8).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``INCEPTION_RESNET``.
 
     Note:
         keras.applications' (and TF-slim's) Inception-ResNet-v2 departs from the paper's
@@ -282,7 +284,12 @@ def inception_resnet(
         spec.blocks if blocks is None else blocks, paper=f"{spec.blocks} for {config}"
     )
 
-    inputs = image_input(input_shape, INCEPTION_RESNET, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        INCEPTION_RESNET if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
     x = build_stem(inputs, spec.stem, width_multiplier=width_multiplier)  # 35x35
     stages = (
         ("block35", spec.block_a, "mixed_6a", spec.reduction_a),  # then 17x17
@@ -308,15 +315,9 @@ def inception_resnet(
             )
     if spec.final_conv:
         x = conv_bn(x, Conv(spec.final_conv, 1), name="conv_7b", width_multiplier=width_multiplier)
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, dropout=dropout, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 INCEPTION_RESNET = Family(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import keras
 
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, image_input
 from cnn_keras.models.inception_blocks import (
     AuxHead,
@@ -120,6 +120,7 @@ def inception_v3(
     width_multiplier: float = 1.0,
     dropout: float = 0.2,
     name: str = "inception_v3",
+    family: Family | None = None,
 ) -> keras.Model:
     """Inception v3, layer for layer keras.applications' ``InceptionV3``: 23.9 M parameters,
     5.7 G multiply-adds at 299x299.
@@ -146,6 +147,7 @@ def inception_v3(
         width_multiplier: scale every conv width, for a small net on a CPU.
         dropout: dropout rate before the classifier (TF-slim keeps 0.8).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``INCEPTION_V3``.
 
     Note:
         This is the authors' released network (TF-slim, and keras.applications after it),
@@ -172,37 +174,39 @@ def inception_v3(
     check_aux_logits(aux_logits, include_top)
     inputs = image_input(
         input_shape,
-        INCEPTION_V3,
+        INCEPTION_V3 if family is None else family,
         model_name=name,
         include_top=include_top,
         min_size=MIN_SIZE_AUX if aux_logits else None,
     )
     x = build_stem(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x192
-    aux = None
+    aux_outputs = []
     for block_name, branches in BLOCKS:
         x = inception_block(x, branches, name=block_name, width_multiplier=width_multiplier)
         if aux_logits and block_name == AUX_AFTER:
-            aux = auxiliary_head(
-                x,
-                AUX_HEAD,
-                name="aux",
-                conv=conv_bn,
-                classes=classes,
-                classifier_activation=classifier_activation,
-                width_multiplier=width_multiplier,
+            aux_outputs.append(
+                auxiliary_head(
+                    x,
+                    AUX_HEAD,
+                    name="aux",
+                    conv=conv_bn,
+                    classes=classes,
+                    classifier_activation=classifier_activation,
+                    width_multiplier=width_multiplier,
+                )
             )
     # 8x8x2048
-    outputs = classifier_head(
+    return application_model(
+        inputs,
         x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        include_top,
+        pooling,
+        classes,
+        classifier_activation,
         dropout=dropout,
+        aux_outputs=aux_outputs,
+        name=name,
     )
-    if aux is not None:
-        outputs = [outputs, aux]
-    return keras.Model(inputs, outputs, name=name)
 
 
 INCEPTION_V3 = Family(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import keras
 
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, image_input
 from cnn_keras.models.inception_blocks import (
     MAX_POOL_S2,
@@ -113,6 +113,7 @@ def inception_v4(
     width_multiplier: float = 1.0,
     dropout: float = 0.2,
     name: str = "inception_v4",
+    family: Family | None = None,
 ) -> keras.Model:
     """Inception-v4 as the paper's Figure 9: 42.7 M parameters, 12.3 G multiply-adds at 299.
 
@@ -133,6 +134,7 @@ def inception_v4(
         width_multiplier: scale every conv width, for a small net on a CPU.
         dropout: dropout rate before the classifier (the paper keeps 0.8).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``INCEPTION_V4``.
 
     Note:
         The paper has batch norm "only on top of the traditional layers" without saying
@@ -155,22 +157,21 @@ def inception_v4(
             strict=True,
         )
     )
-    inputs = image_input(input_shape, INCEPTION_V4, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        INCEPTION_V4 if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
     x = build_stem(inputs, STEM, width_multiplier=width_multiplier)  # 35x35x384
     for stage, repeats, branches in STAGES:
         for index in range(1, counts.get(stage, repeats) + 1):
             block_name = stage if stage.startswith("reduction") else f"{stage}{index}"
             x = inception_block(x, branches, name=block_name, width_multiplier=width_multiplier)
     # 8x8x1536
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, dropout=dropout, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 INCEPTION_V4 = Family(

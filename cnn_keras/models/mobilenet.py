@@ -7,7 +7,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import check_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
@@ -74,6 +74,7 @@ def mobilenet(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "mobilenet",
+    family: Family | None = None,
 ) -> keras.Model:
     """MobileNet v1: a 3x3/2 conv, 13 depthwise separable blocks (:data:`ROWS`), global
     average pooling and one fully connected layer.
@@ -106,6 +107,7 @@ def mobilenet(
             and rounded as in every family (``layers.scaled_width``); ``alpha`` is the
             paper's multiplier, cut to an int as keras.applications does.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``MOBILENET``.
 
     Raises:
         ValueError: for ``alpha`` below 1/32 (the first conv would have no channel) or above
@@ -136,7 +138,12 @@ def mobilenet(
     def channels(filters: int) -> int:
         return scaled_width(width(filters, alpha), width_multiplier)
 
-    inputs = image_input(input_shape, MOBILENET, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        MOBILENET if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
     # conv1: 112x112x32 (x alpha)
     x = conv_bn_act(inputs, channels(FIRST_FILTERS), 3, strides=2, activation="relu6", name="conv1")
     # 112x112x64, 56x56x128, 28x28x256, 14x14x512, 7x7x1024 (x alpha)
@@ -148,15 +155,9 @@ def mobilenet(
             depth_multiplier=depth_multiplier,
             block_id=block_id,
         )
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        dropout=dropout,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, dropout=dropout, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 MOBILENET = Family(

@@ -18,7 +18,7 @@ import keras
 from keras import layers
 
 from cnn_keras.attention import squeeze_excite
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
@@ -167,6 +167,7 @@ def mobilenet_v2(
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
     name: str = "mobilenet_v2",
+    family: Family | None = None,
 ) -> keras.Model:
     """MobileNetV2: a 3x3/2 conv, 17 inverted residual blocks (:data:`STAGES`), a 1x1 conv to
     1280, global average pooling and one fully connected layer.
@@ -200,6 +201,7 @@ def mobilenet_v2(
         classes: outputs of the classifier.
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``MOBILENET_V2``.
 
     Raises:
         ValueError: for ``alpha`` or ``width_multiplier`` out of range (below 1/16, where
@@ -222,7 +224,12 @@ def mobilenet_v2(
     alpha = check_width_multiplier(alpha, narrowest=narrowest, name="alpha")
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=narrowest)
     check_head_args(include_top, pooling, classes, classifier_activation)
-    inputs = image_input(input_shape, MOBILENET_V2, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        MOBILENET_V2 if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
 
     def width(filters: int) -> int:
         return scaled_width(filters, width_multiplier)
@@ -248,14 +255,9 @@ def mobilenet_v2(
     # top_conv: 7x7x1280, only widened (never narrowed) by alpha.
     top = make_divisible(TOP_FILTERS * alpha) if alpha > 1 else TOP_FILTERS
     x = conv_bn_act(x, width(top), 1, activation="relu6", name="top_conv")
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 MOBILENET_V2 = Family(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, he_init, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
@@ -49,6 +49,7 @@ def nin(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "nin",
+    family: Family | None = None,
 ) -> keras.Model:
     """Network in Network for CIFAR-10: three mlpconv blocks and global average pooling.
 
@@ -75,6 +76,7 @@ def nin(
         classifier_activation: ``"softmax"`` or ``None`` for the pooled maps themselves.
         width_multiplier: scale every width but ``cccp6``'s (that is ``classes``).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``NIN``.
 
     Raises:
         ValueError: for a bad head argument, a ``width_multiplier`` that leaves a layer
@@ -98,7 +100,9 @@ def nin(
     check_head_args(include_top, pooling, classes, classifier_activation)
     narrowest = min(min(widths) for _, _, widths, _ in BLOCKS)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=narrowest)
-    inputs = image_input(input_shape, NIN, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, NIN if family is None else family, model_name=name, include_top=include_top
+    )
     x = inputs
     cccp = 1
     for block, kernel, widths, pool in BLOCKS:
@@ -111,22 +115,16 @@ def nin(
             pool_layer = layers.MaxPooling2D if pool == "max" else layers.AveragePooling2D
             x = pool_layer(3, strides=2, padding="same", name=f"pool{block}")(x)
             x = layers.Dropout(DROPOUT, name=f"pool{block}_dropout")(x)
-    if not include_top:
-        outputs = classifier_head(
-            x,
-            include_top=False,
-            pooling=pooling,
-            classes=classes,
-            classifier_activation=classifier_activation,
-        )
+    if include_top:
+        # NiN's classifier is its own: cccp6 gives one map per class, pool3 averages each map
+        # into that class's score; there is no Dense layer for classifier_head to add.
+        x = _conv_relu(x, int(classes), 1, f"cccp{cccp}")
+        x = layers.GlobalAveragePooling2D(name=f"pool{len(BLOCKS)}")(x)
+        outputs = layers.Activation(
+            classifier_activation or "linear", dtype="float32", name="predictions"
+        )(x)
         return keras.Model(inputs, outputs, name=name)
-    # cccp6: one map per class; pool3: each map's average is that class's score.
-    x = _conv_relu(x, int(classes), 1, f"cccp{cccp}")
-    x = layers.GlobalAveragePooling2D(name=f"pool{len(BLOCKS)}")(x)
-    outputs = layers.Activation(
-        classifier_activation or "linear", dtype="float32", name="predictions"
-    )(x)
-    return keras.Model(inputs, outputs, name=name)
+    return application_model(inputs, x, False, pooling, classes, classifier_activation, name=name)
 
 
 NIN = Family(

@@ -22,7 +22,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import check_bool, check_choice, check_int, is_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, he_init, image_input, scaled_width
 from cnn_keras.models.resnet import EXPANSION, STAGE_WIDTHS, STAGES
 from cnn_keras.registry import Family, register_model
@@ -132,7 +132,7 @@ def basic_convs(width: int, stride: int):
 
 def cifar_preact_net(
     stages: Sequence[Sequence[Sequence[tuple[int, int, int]]]],
-    traits: Family,
+    family: Family,
     *,
     stem_width: int,
     dropout_rate: float,
@@ -147,22 +147,17 @@ def cifar_preact_net(
     or ReLU after it: the first unit's pre-activation is theirs), the units of each stage
     (``conv{2,3,4}_block{i}``, one list of convs per unit), the final BN-ReLU (``post_bn``,
     ``post_relu``) and the head. Shared by the pre-activation ResNets and the Wide ResNets
-    for CIFAR (``traits``: the caller's family, whose input sizes it takes), whose builders
+    for CIFAR (``family``: the caller's, whose input sizes it takes), whose builders
     check the arguments."""
-    inputs = image_input(input_shape, traits, model_name=name, include_top=include_top)
+    inputs = image_input(input_shape, family, model_name=name, include_top=include_top)
     x = _conv(inputs, stem_width, 3, 1, "conv1")  # 32x32x16
     for stage, units in enumerate(stages, start=2):  # 32x32, 16x16, 8x8
         for index, convs in enumerate(units, start=1):
             x = preact_unit(x, convs, name=f"conv{stage}_block{index}", dropout_rate=dropout_rate)
     x = _bn_relu(x, "post")
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 def cifar_bottleneck_stages(depth: int, width_multiplier: float = 1.0):
@@ -217,6 +212,7 @@ def preact_resnet_cifar(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "preact_resnet_cifar",
+    family: Family | None = None,
 ) -> keras.Model:
     """The paper's CIFAR pre-activation ResNets with bottleneck units: ``9n + 2`` layers.
 
@@ -243,6 +239,7 @@ def preact_resnet_cifar(
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         width_multiplier: scale every width.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``PREACT_CIFAR``.
 
     Raises:
         ValueError: for a depth that is not ``9n + 2``, a bad head argument, or an input
@@ -269,7 +266,7 @@ def preact_resnet_cifar(
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=CIFAR_STEM_WIDTH)
     return cifar_preact_net(
         cifar_bottleneck_stages(int(depth), width_multiplier),
-        PREACT_CIFAR,
+        PREACT_CIFAR if family is None else family,
         stem_width=scaled_width(CIFAR_STEM_WIDTH, width_multiplier),
         dropout_rate=0.0,
         include_top=include_top,
@@ -292,6 +289,7 @@ def preact_resnet(
     stride_in_1x1: bool = True,
     width_multiplier: float = 1.0,
     name: str = "preact_resnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """Pre-activation ResNet for ImageNet: the v1 ResNet's stages (the ResNet paper's
     Table 1, :data:`cnn_keras.models.resnet.STAGES`) with full pre-activation units.
@@ -319,6 +317,7 @@ def preact_resnet(
             (fb.resnet.torch's ``preresnet.lua``).
         width_multiplier: scale every width.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``PREACT``.
 
     Raises:
         ValueError: for a depth not in the table, a bad head argument, or an input below
@@ -348,7 +347,9 @@ def preact_resnet(
     check_bool("stride_in_1x1", stride_in_1x1)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=STAGE_WIDTHS[0])
     block, blocks_per_stage = STAGES[depth]
-    inputs = image_input(input_shape, PREACT, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, PREACT if family is None else family, model_name=name, include_top=include_top
+    )
     # conv1: 7x7/2 conv padded by 3, BN, ReLU (112x112x64); pool1: 3x3/2 max pool (56x56x64).
     x = _conv(inputs, scaled_width(64, width_multiplier), 7, 2, "conv1")
     x = _bn_relu(x, "conv1")
@@ -369,14 +370,9 @@ def preact_resnet(
                 preactivate=not (i == 0 and index == 1),
             )
     x = _bn_relu(x, "post")
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 PREACT = Family(

@@ -14,7 +14,7 @@ from keras import layers
 
 from cnn_keras.attention import check_se_ratio, squeeze_excite
 from cnn_keras.checks import check_bool, check_choice, check_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     ZeroPadShortcut,
     check_width_multiplier,
@@ -40,7 +40,9 @@ EXPANSION = 4  # a bottleneck block's output width over its inner width: 64 -> 2
 BN_EPSILON = 1.001e-5  # keras.applications' ResNet
 PAPER = "He et al. (CVPR 2016)"
 SE_PAPER = "Hu et al. (CVPR 2018)"
-SE_RATIO = 16  # the SENet paper's reduction ratio r, in all its models
+# The SENet paper's reduction ratio r, in all its models: an SE block squeezes the C channels it
+# gates to C / r (EfficientNet sizes its SE blocks another way: efficientnet.SE_WIDTH_OF_INPUT).
+SE_REDUCTION = 16
 SHORTCUTS = ("projection", "zero_pad", None)
 
 
@@ -224,6 +226,7 @@ def resnet(
     width_multiplier: float = 1.0,
     se_ratio: int | None = None,
     name: str = "resnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """ResNet for ImageNet: a 7x7/2 conv and a 3x3/2 max pool, four stages of residual blocks,
     global average pooling and one fully connected layer.
@@ -261,6 +264,7 @@ def resnet(
             (:func:`cnn_keras.attention.squeeze_excite`) of this reduction ratio r, before the
             addition: SE-ResNet (16 is the SENet paper's). ``None``: no SE blocks.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``RESNET``.
 
     Raises:
         ValueError: for a depth not in :data:`STAGES`, a bad head argument, an input below
@@ -325,7 +329,9 @@ def resnet(
                 f"width_multiplier={width_multiplier}); a cardinality that divides {width} "
                 f"works: {divisors}."
             )
-    inputs = image_input(input_shape, RESNET, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, RESNET if family is None else family, model_name=name, include_top=include_top
+    )
 
     # conv1: 7x7/2 conv padded by 3 (112x112x64), pool1: 3x3/2 max pool padded by 1 (56x56x64).
     x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
@@ -370,14 +376,9 @@ def resnet(
                     se_ratio=se_ratio,
                     name=block_name,
                 )
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 RESNET = Family("ResNet", paper=PAPER, input_size=224, min_input_size=32, recipe="resnet")
@@ -396,4 +397,4 @@ for _depth in STAGES:
 SENET = Family(
     "SENet", paper=SE_PAPER, input_size=224, min_input_size=32, recipe="senet", augment="inception"
 )
-register_model("se_resnet50", resnet, SENET, depth=50, se_ratio=SE_RATIO)
+register_model("se_resnet50", resnet, SENET, depth=50, se_ratio=SE_REDUCTION)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 
 from cnn_keras.checks import check_bool, is_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     check_width_multiplier,
     conv_bn_act,
@@ -39,6 +39,7 @@ def resnet_cifar(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "resnet_cifar",
+    family: Family | None = None,
 ) -> keras.Model:
     """The paper's CIFAR-10 ResNet with ``6n + 2`` weight layers, or its plain twin.
 
@@ -56,6 +57,7 @@ def resnet_cifar(
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         width_multiplier: scale every width.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``CIFAR[shortcuts]``.
 
     Raises:
         ValueError: for a depth that is not ``6n + 2``, a bad head argument or an input below
@@ -82,7 +84,12 @@ def resnet_cifar(
     check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(STAGE_WIDTHS))
     n = (int(depth) - 2) // 6
-    inputs = image_input(input_shape, CIFAR[shortcuts], model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape,
+        CIFAR[shortcuts] if family is None else family,
+        model_name=name,
+        include_top=include_top,
+    )
     # conv1: 32x32x16
     x = conv_bn_act(
         inputs,
@@ -102,14 +109,9 @@ def resnet_cifar(
                 shortcut="zero_pad" if shortcuts else None,
                 name=f"conv{i + 2}_block{index}",
             )
-    outputs = classifier_head(
-        x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+    return application_model(
+        inputs, x, include_top, pooling, classes, classifier_activation, name=name
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 # With shortcuts the CIFAR ResNets, without them the plain nets they are compared with; both

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 
 from cnn_keras.checks import check_choice, check_int
-from cnn_keras.models.resnet import SE_RATIO, SENET, STAGES, resnet
+from cnn_keras.models.resnet import SE_REDUCTION, SENET, STAGES, resnet
 from cnn_keras.registry import Family, register_model
 
 PAPER = "Xie et al. (CVPR 2017)"
@@ -29,6 +29,7 @@ def resnext(
     width_multiplier: float = 1.0,
     se_ratio: int | None = None,
     name: str = "resnext",
+    family: Family | None = None,
 ) -> keras.Model:
     """ResNeXt-50/101 (``C x d``): ResNet-50/101 whose bottleneck's 3x3 conv is split into
     ``cardinality`` (C) groups of ``bottleneck_width`` (d) channels.
@@ -59,6 +60,7 @@ def resnext(
             reduction ratio, before the addition: SE-ResNeXt (16 is the SENet paper's).
             ``None``: no SE blocks.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``RESNEXT``.
 
     Raises:
         ValueError: for a depth without bottleneck blocks, a ``cardinality`` that does not
@@ -98,6 +100,7 @@ def resnext(
         width_multiplier=width_multiplier,
         se_ratio=se_ratio,
         name=name,
+        family=RESNEXT if family is None else family,
     )
 
 
@@ -121,5 +124,5 @@ register_model(
     depth=50,
     cardinality=32,
     bottleneck_width=4,
-    se_ratio=SE_RATIO,
+    se_ratio=SE_REDUCTION,
 )

@@ -6,7 +6,7 @@ import keras
 from keras import layers
 
 from cnn_keras.checks import MAX_UNITS, check_bool, check_choice, check_int
-from cnn_keras.heads import check_head_args, classifier_head
+from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     check_width_multiplier,
     conv_bn_act,
@@ -46,6 +46,7 @@ def vgg(
     fc_units: int = 4096,
     dropout: float = 0.5,
     name: str = "vgg",
+    family: Family | None = None,
 ) -> keras.Model:
     """VGG: five stages of 3x3 stride-1 "same" convs, each closed by a 2x2/2 max pool; then
     ``fc6``, ``fc7`` (4096, dropout 0.5) and ``fc8``.
@@ -69,6 +70,7 @@ def vgg(
         fc_units: width of ``fc6`` and ``fc7``.
         dropout: dropout rate on ``fc6`` and ``fc7``.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``VGG``.
 
     Note:
         The convs start from He et al.'s initialization (Gaussian, variance 2 / fan-in;
@@ -96,7 +98,9 @@ def vgg(
     fc_units = check_int(
         "fc_units", fc_units, minimum=1, maximum=MAX_UNITS, hint="4096 in the paper"
     )
-    inputs = image_input(input_shape, VGG, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, VGG if family is None else family, model_name=name, include_top=include_top
+    )
     x = inputs
     for stage, widths in enumerate(CONFIGS[config], start=1):
         for index, width in enumerate(widths, start=1):
@@ -109,18 +113,19 @@ def vgg(
                 name=f"conv{stage}_{index}",
             )
         x = layers.MaxPooling2D(2, strides=2, name=f"pool{stage}")(x)
-    outputs = classifier_head(
+    return application_model(
+        inputs,
         x,
-        include_top=include_top,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        include_top,
+        pooling,
+        classes,
+        classifier_activation,
         flatten=True,
         hidden=[("fc6", fc_units), ("fc7", fc_units)],
         dropout=dropout,
         classifier_name="fc8",
+        name=name,
     )
-    return keras.Model(inputs, outputs, name=name)
 
 
 for _name, _config, _twin in (

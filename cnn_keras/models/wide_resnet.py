@@ -66,6 +66,7 @@ def wide_resnet(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "wide_resnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """WRN-d-k for CIFAR: pre-activation basic units, ``k`` times the ResNet's width.
 
@@ -96,6 +97,7 @@ def wide_resnet(
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         width_multiplier: scale every width, the first conv's too (on top of ``k``).
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``WIDE_RESNET``.
 
     Raises:
         ValueError: for a depth that is not ``6n + 4``, a ``widen_factor`` below 1, a
@@ -132,7 +134,7 @@ def wide_resnet(
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=CIFAR_STEM_WIDTH)
     return cifar_preact_net(
         wrn_stages(int(depth), widen_factor, width_multiplier),
-        WIDE_RESNET,
+        WIDE_RESNET if family is None else family,
         stem_width=scaled_width(CIFAR_STEM_WIDTH, width_multiplier),
         dropout_rate=dropout_rate,
         include_top=include_top,

@@ -53,6 +53,7 @@ def zfnet(
     fc_units: int = 4096,
     dropout: float = 0.5,
     name: str = "zfnet",
+    family: Family | None = None,
 ) -> keras.Model:
     """ZFNet: AlexNet with a 7x7 stride-2 ``conv1`` and, in the lecture's variant, wider
     ``conv3``-``conv5``.
@@ -74,6 +75,7 @@ def zfnet(
         fc_units: width of ``fc6`` and ``fc7``.
         dropout: dropout rate on ``fc6`` and ``fc7``.
         name: the model's name.
+        family: the registry's Family, whose input sizes it takes; ``None``: ``ZFNET``.
 
     Note:
         The paper gives the output sizes (110, 55, 26, 13, 13, 13, 6) but not the paddings.
@@ -95,7 +97,7 @@ def zfnet(
     check_choice("conv_widths", conv_widths, ROWS)
     return alexnet_style(
         ROWS[conv_widths],
-        traits=ZFNET,
+        family=ZFNET if family is None else family,
         groups=1,
         local_response_norm=local_response_norm,
         include_top=include_top,
