@@ -24,9 +24,9 @@ register(
         budget={
             "image_size": 16,
             "width_multiplier": 0.5,
-            "train_samples": 4000,
-            "test_samples": 1000,
-            "epochs": 6,
+            "train_samples": 2000,
+            "test_samples": 500,
+            "epochs": 5,
         },
         comparisons=(Comparison(FINAL_TEST_ACCURACY, "se_resnet", "plain_resnet"),),
         seeds=5,
@@ -53,9 +53,9 @@ register(
         ),
         budget={
             "image_size": 16,
-            "train_samples": 4000,
-            "test_samples": 1000,
-            "epochs": 6,
+            "train_samples": 1500,
+            "test_samples": 500,
+            "epochs": 5,
         },
         comparisons=(
             Comparison(FINAL_TEST_ACCURACY, "wide", "deep", expect="higher"),
