@@ -66,7 +66,11 @@ register(
             Comparison(GENERALIZATION_GAP, "dropout", "no_dropout", expect="lower"),
             Comparison(FINAL_TEST_ACCURACY, "dropout", "no_dropout", expect="higher"),
         ),
-        notes="800 training images, so that the net can overfit within the budget.",
+        notes="800 training images, so that the net could overfit within the budget. In the "
+        "committed cpu run it did not yet: without dropout the training and test accuracy "
+        "were still about equal after 10 epochs, so dropout only slowed the learning, as the "
+        "paper says it does (about twice the iterations to converge). Overfitting, where "
+        "dropout pays, comes after many more epochs than a 20 s run allows.",
     )
 )
 
