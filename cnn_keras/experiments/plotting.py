@@ -65,6 +65,7 @@ def plot(
         ValueError: for an unknown metric or arm, or a live run without that curve.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from cnn_keras.plots import caption
 
@@ -100,6 +101,7 @@ def plot(
                 label=f"{experiment.arm(arm).label} (your run)",
             )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
