@@ -196,6 +196,11 @@ register(
         "probe sees Sandal, Shirt, Sneaker, Bag and Ankle boot. The pixels arm's training "
         "(a softmax regression on the five seen classes) does not touch its features: its "
         "probe is on the normalized 32x32 pixels themselves. The training and test accuracy "
-        "columns are on the seen classes.",
+        "columns are on the seen classes. On the committed run the result is the opposite "
+        "of the claim at every number of labels (fc7 19 to 26 points below pixels): VGG11 "
+        "at an eighth of its width, trained 5 epochs on 3,000 images of five classes, "
+        "reached 74 % on its own classes (the pixels' softmax 85 %), so its fc7 is a weak "
+        "net's; its seen classes (tops, trousers, dresses, coats) share little with footwear "
+        "and bags; and VGG's features came from 1.3 M ImageNet images of 1,000 classes.",
     )
 )
