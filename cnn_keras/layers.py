@@ -8,7 +8,9 @@ and load in safe mode.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import contextvars
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import keras
@@ -26,6 +28,27 @@ if TYPE_CHECKING:
     from cnn_keras.registry import Family
 
 PACKAGE = "cnn_keras"
+
+# Set while a builder runs only to check its arguments (:func:`arguments_only`).
+_ARGUMENTS_ONLY = contextvars.ContextVar("cnn_keras_arguments_only", default=False)
+
+
+class ArgumentsChecked(Exception):
+    """Raised by :func:`image_input` inside :func:`arguments_only`: the builder has checked all
+    of its arguments (every builder checks them before its input) and nothing was built."""
+
+
+@contextlib.contextmanager
+def arguments_only() -> Iterator[None]:
+    """Within this block a builder stops at its input, after its argument checks, by raising
+    :class:`ArgumentsChecked`: how a run plan refuses a bad width or option with the builder's
+    own bounds before any data loads, without building a layer
+    (:meth:`cnn_keras.registry.ModelSpec.check_arguments`)."""
+    token = _ARGUMENTS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _ARGUMENTS_ONLY.reset(token)
 
 
 def image_input(
@@ -75,6 +98,8 @@ def image_input(
             f"without the top (include_top=False); the classifier of {model_name} needs fixed "
             f"sizes, at least {min_size} ({paper})."
         )
+    if _ARGUMENTS_ONLY.get():
+        raise ArgumentsChecked(model_name)
     return keras.Input(shape=shape, name="input")
 
 

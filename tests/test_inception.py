@@ -21,7 +21,6 @@ from cnn_keras.layers import ScaledResidual
 from cnn_keras.models import inception_blocks
 from cnn_keras.models.googlenet import AUX_HEAD as GOOGLENET_AUX_HEAD
 from cnn_keras.models.googlenet import (
-    AUX_LOSS_WEIGHTS,
     conv_relu,
     googlenet,
     inception_module,
@@ -30,10 +29,9 @@ from cnn_keras.models.googlenet import (
 from cnn_keras.models.inception_blocks import auxiliary_head, conv_bn, factorized_nxn
 from cnn_keras.models.inception_resnet import inception_resnet
 from cnn_keras.models.inception_v3 import AUX_HEAD as V3_AUX_HEAD
-from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS
 from cnn_keras.models.inception_v3 import block_17x17, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
-from cnn_keras.training import compile_with_aux_losses, main_output
+from cnn_keras.training import compile_model, main_output, recipe_for
 
 models = pytest.mark.models
 
@@ -134,8 +132,7 @@ def test_googlenet_aux_logits_train_and_infer():
     assert [o.shape for o in model.outputs] == [(None, 5)] * 3
     assert model.get_layer("aux1_dropout").rate == 0.7
     assert model.get_layer("aux2_conv").input.shape[1:3] == (1, 1)  # 5x5/3 pool of 5x5
-    assert AUX_LOSS_WEIGHTS == (1.0, 0.3, 0.3)
-    compile_with_aux_losses(model, optimizer="sgd")
+    compile_model(model, recipe_for("googlenet"))  # section 5's 0.3 per auxiliary loss
     images = np.random.default_rng(0).uniform(0, 1, (2, 65, 65, 3)).astype("float32")
     labels = np.array([1, 3])
     logs = model.train_on_batch(images, [labels] * 3, return_dict=True)
@@ -161,9 +158,10 @@ def test_googlenet_bad_arguments():
         googlenet(aux_logits=True, input_shape=(64, 64, 3))
     with pytest.raises(ValueError, match=r"input_shape=\(31, 31, 3\).*at least 32"):
         googlenet(input_shape=(31, 31, 3))
-    with pytest.raises(ValueError, match=r"loss_weights.*3 outputs"):
-        compile_with_aux_losses(
-            googlenet(aux_logits=True, width_multiplier=0.125), loss_weights=(1.0, 0.3)
+    with pytest.raises(ValueError, match=r"3 outputs .*weighs none.*aux_loss_weight"):
+        compile_model(
+            googlenet(aux_logits=True, input_shape=(65, 65, 3), width_multiplier=0.125),
+            recipe_for("vgg16"),
         )
 
 
@@ -211,7 +209,6 @@ def test_inception_v3_aux_logits():
     model = inception_v3(aux_logits=True, classes=5, width_multiplier=0.125)
     assert [o.shape for o in model.outputs] == [(None, 5), (None, 5)]
     assert model.get_layer("aux_conv1").output.shape[1:3] == (1, 1)
-    assert V3_AUX_LOSS_WEIGHTS == (1.0, 0.4)
     with pytest.raises(ValueError, match=r"aux_logits=True.*include_top=False"):
         inception_v3(aux_logits=True, include_top=False)
     with pytest.raises(ValueError, match=r"input_shape=\(298, 298, 3\).*at least 299"):
