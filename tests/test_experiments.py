@@ -138,6 +138,24 @@ def test_verdict_supported_not_supported_and_the_opposite():
     assert one_seed.differences[0].outcome == "not supported at this scale"
 
 
+def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
+    frame = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]}, epochs=3)
+    live = {"b": {"accuracy": [0.5, 0.6, 0.7], "val_accuracy": [0.55, 0.65, 0.75]}}
+    plt = pytest.importorskip("matplotlib.pyplot")
+    figure = experiments.plot(frame, "training error", live=live, experiment=_hand())
+    ax = figure.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "a (mean of 3)",
+        "b (mean of 3)",
+        "b (your run)",
+    ]
+    np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [0.5, 0.4, 0.3])
+    assert len(ax.collections) == 2 and "lowest to highest" in figure.texts[0].get_text()
+    plt.close(figure)
+    with pytest.raises(ValueError, match="metric"):
+        experiments.plot(frame, "top-5", experiment=_hand())
+
+
 def test_epochs_to_train_error_interpolates_and_counts_a_miss_as_one_more_epoch():
     metric = epochs_to_train_error(0.25)
     curves = {"epoch": np.array([1, 2, 3]), "train_accuracy": np.array([0.6, 0.7, 0.8])}

@@ -41,6 +41,7 @@ from cnn_keras.experiments.definition import (
     register,
 )
 from cnn_keras.experiments.metrics import (
+    CPU_SECONDS,
     CURVES,
     FINAL_TEST_ACCURACY,
     FINAL_TRAIN_ACCURACY,
@@ -56,6 +57,7 @@ from cnn_keras.experiments.runner import run
 from cnn_keras.experiments.stats import OUTCOMES, Summary, summary, verdict
 
 __all__ = [
+    "CPU_SECONDS",
     "CURVES",
     "DATA_DIR",
     "FINAL_TEST_ACCURACY",

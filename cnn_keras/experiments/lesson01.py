@@ -34,8 +34,9 @@ register(
         budget={
             **SMALL_ALEXNET,
             "options": {"groups": 1, "dropout": 0.0},  # Figure 1: no regularization
-            "train_samples": 4000,
-            "epochs": 6,
+            "train_samples": 2000,
+            "test_samples": 500,
+            "epochs": 7,
         },
         comparisons=(
             Comparison(epochs_to_train_error(0.25), "relu", "tanh", expect="lower"),
@@ -60,12 +61,12 @@ register(
             Arm("dropout", "alexnet", {"options": {"dropout": 0.5}}, label="dropout 0.5"),
             Arm("no_dropout", "alexnet", {"options": {"dropout": 0.0}}, label="no dropout"),
         ),
-        budget={**SMALL_ALEXNET, "train_samples": 1000, "epochs": 15},
+        budget={**SMALL_ALEXNET, "train_samples": 800, "test_samples": 500, "epochs": 10},
         comparisons=(
             Comparison(GENERALIZATION_GAP, "dropout", "no_dropout", expect="lower"),
             Comparison(FINAL_TEST_ACCURACY, "dropout", "no_dropout", expect="higher"),
         ),
-        notes="1,000 training images, so that the net can overfit within the budget.",
+        notes="800 training images, so that the net can overfit within the budget.",
     )
 )
 
@@ -82,7 +83,7 @@ register(
             Arm("augment", "alexnet", {"augment": "alexnet"}, label="crops and flips"),
             Arm("no_augment", "alexnet", {"augment": None}, label="no augmentation"),
         ),
-        budget={**SMALL_ALEXNET, "train_samples": 1000, "epochs": 15},
+        budget={**SMALL_ALEXNET, "train_samples": 800, "test_samples": 500, "epochs": 10},
         comparisons=(
             Comparison(FINAL_TEST_ACCURACY, "augment", "no_augment", expect="higher"),
             Comparison(GENERALIZATION_GAP, "augment", "no_augment", expect="lower"),
@@ -105,7 +106,7 @@ register(
             Arm("lrn", "alexnet", {"options": {"local_response_norm": True}}, label="LRN"),
             Arm("no_lrn", "alexnet", {"options": {"local_response_norm": False}}, label="no LRN"),
         ),
-        budget={**SMALL_ALEXNET, "train_samples": 4000, "epochs": 5},
+        budget={**SMALL_ALEXNET, "train_samples": 1500, "test_samples": 500, "epochs": 5},
         comparisons=(Comparison(FINAL_TEST_ACCURACY, "lrn", "no_lrn", expect="higher"),),
         seeds=5,
         notes="A small effect, so five seeds. The paper's LRN constants (k=2, n=5, "

@@ -11,7 +11,8 @@ whole run (all threads: on a machine shared with other work it is inflated far l
 wall time).
 
 Built in: :data:`FINAL_TEST_ACCURACY`, :data:`FINAL_TRAIN_ACCURACY`, :data:`GENERALIZATION_GAP`,
-:data:`TRAIN_SECONDS`, and the factories :func:`epochs_to_train_error` and :func:`measured`.
+:data:`TRAIN_SECONDS`, :data:`CPU_SECONDS`, and the factories :func:`epochs_to_train_error` and
+:func:`measured`.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ GENERALIZATION_GAP = Metric(
     higher_is_better=False,
 )
 TRAIN_SECONDS = Metric("training seconds", _final("train_seconds"), "s", higher_is_better=False)
+CPU_SECONDS = Metric("CPU seconds", _final("cpu_seconds"), "s", higher_is_better=False)
 
 
 def epochs_to_train_error(error: float) -> Metric:

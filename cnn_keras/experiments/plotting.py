@@ -40,6 +40,7 @@ def plot(
     live: Mapping | None = None,
     ax=None,
     title: str | None = None,
+    experiment=None,
 ):
     """Every arm's mean curve over seeds with a min-max band (the lowest and the highest seed
     at each epoch), and the machine, profile and seeds in the caption.
@@ -54,6 +55,8 @@ def plot(
             its ``.history`` dict or ``training.read_log``'s), drawn dashed over their band.
         ax: a matplotlib axes to draw on (default: a new figure).
         title: the axes' title (default: the experiment's question).
+        experiment: the :class:`~cnn_keras.experiments.Experiment` (or its name) the results
+            belong to; by default the one they name.
 
     Returns:
         The matplotlib ``Figure``.
@@ -67,7 +70,7 @@ def plot(
 
     check_choice("metric", metric, CURVES)
     results = as_results(source)
-    experiment = get_experiment(results.experiment)
+    experiment = get_experiment(experiment or results.experiment)
     arms = list(arms or results.arms)
     for arm in [*arms, *(live or {})]:
         check_choice("arm", arm, results.arms)

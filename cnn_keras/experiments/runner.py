@@ -11,6 +11,7 @@ interrupted ``make experiments`` picks up where it stopped.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 import os
@@ -51,7 +52,7 @@ def run(
     runs_dir: str = RUNS_DIR,
     fresh: bool = False,
     verbose: int | str = 0,
-    report: Callable[[str], None] | None = print,
+    report: Callable[[str], None] | str | None = "print",
     **where,
 ) -> Results:
     """Trains every arm of experiment ``name`` on seeds ``0 .. seeds - 1`` and writes the rows.
@@ -67,7 +68,8 @@ def run(
         runs_dir: the scratch folder of the run folders.
         fresh: train every run again, even one finished earlier with the same definition.
         verbose: Keras's ``verbose`` for each run (0: silent).
-        report: called with one line per finished run (``None``: silent).
+        report: called with one line per finished run (``"print"``: printed at once;
+            ``None``: silent).
         **where: ``plan.load_data``'s ``data_dir``, ``manual_dir``, ``download``.
 
     Returns:
@@ -78,6 +80,8 @@ def run(
             ``profile``, or an arm whose plan is refused.
     """
     experiment = get_experiment(name)
+    if report == "print":
+        report = functools.partial(print, flush=True)
     profile = _profile_name(profile)
     seeds = experiment.seeds if seeds is None else check_int("seeds", seeds, minimum=1)
     output = Path(output) if output is not None else default_output(experiment.name, profile)
