@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_keras.experiments.definition import Arm, Comparison, Experiment, register
-from cnn_keras.experiments.metrics import FINAL_TEST_ACCURACY, Metric, measured
+from cnn_keras.experiments.metrics import CPU_SECONDS, FINAL_TEST_ACCURACY, Metric, measured
 from cnn_keras.experiments.nets_b import FACTORIZED, SEVEN_BY_SEVEN
 
 RETHINKING = "Szegedy et al., Rethinking the Inception Architecture (CVPR 2016)"
@@ -90,7 +90,6 @@ CALIBRATION_COLUMNS = (
 )
 ECE = Metric("expected calibration error", measured("ece").compute, "%", higher_is_better=False)
 NLL = measured("nll", higher_is_better=False)
-CPU_SECONDS = measured("cpu_seconds", unit="s", higher_is_better=False)
 
 register(
     Experiment(
