@@ -6,7 +6,7 @@ s that the runner trains but the model registry does not list.
   Inception architecture, section 3.2 and Figure 6).
 - :data:`RESNEXT_1X64D` and :data:`RESNEXT_32X4D` (lesson 08): ResNeXt-50's template with one
   path of 64 channels (ResNet-50's bottleneck) or 32 paths of 4, the paper's Table 3.
-- :data:`DENSENET_BC_SMALL` (lesson 08): a DenseNet-BC on the CIFAR stem, 3 blocks of 4.
+- :data:`DENSENET_BC_SMALL` (lesson 08): a DenseNet-BC on the CIFAR stem, 3 blocks of 5.
 """
 
 from __future__ import annotations
@@ -111,5 +111,5 @@ DENSENET_BC_SMALL = dataclasses.replace(
     _DENSENET_CIFAR,
     name="densenet_bc_small",
     builder=densenet,
-    preset={**_DENSENET_CIFAR.preset, "blocks": (4, 4, 4)},
+    preset={**_DENSENET_CIFAR.preset, "blocks": (5, 5, 5)},
 )
