@@ -62,7 +62,7 @@ register(
         source="Canziani, Paszke and Culurciello, An Analysis of Deep Neural Network Models "
         "for Practical Applications (arXiv 2016), Figures 1, 2 and 8",
         arms=tuple(Arm(name, name) for name in SURVEY),
-        budget={"train_samples": 2000, "test_samples": 1000, "epochs": 3},
+        budget={"train_samples": 1000, "test_samples": 500, "epochs": 3},
         comparisons=(
             Comparison(FINAL_TEST_ACCURACY, "resnet18", "vgg16", expect="higher"),
             Comparison(FINAL_TEST_ACCURACY, "googlenet", "alexnet", expect="higher"),
@@ -73,7 +73,7 @@ register(
         notes="Two seeds: a survey, not a claim. Every net has the same images, epochs and "
         "batch, and its own paper's recipe; the input is 32x32 or the net's smallest (AlexNet "
         "67, ZFNet 53, Inception v3 75), so their operations are not at one input size. "
-        "Three epochs of 2,000 images favour the nets that learn fastest, not the best at "
+        "Three epochs of 1,000 images favour the nets that learn fastest, not the best at "
         "ImageNet's scale; the time per image is on this CPU at batch 64.",
     )
 )
