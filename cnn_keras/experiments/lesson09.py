@@ -62,7 +62,12 @@ register(
         source="Canziani, Paszke and Culurciello, An Analysis of Deep Neural Network Models "
         "for Practical Applications (arXiv 2016), Figures 1, 2 and 8",
         arms=tuple(Arm(name, name) for name in SURVEY),
-        budget={"train_samples": 1000, "test_samples": 500, "epochs": 3},
+        budget={
+            "width_multiplier": 0.25,
+            "train_samples": 1000,
+            "test_samples": 500,
+            "epochs": 3,
+        },
         comparisons=(
             Comparison(FINAL_TEST_ACCURACY, "resnet18", "vgg16", expect="higher"),
             Comparison(FINAL_TEST_ACCURACY, "googlenet", "alexnet", expect="higher"),
