@@ -54,6 +54,7 @@ def factorization_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "factorization_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """A small net for 28x28 images whose two middle convolutions are 7x7 or factorized::
 
@@ -72,6 +73,8 @@ def factorization_net(
         include_top, input_shape, pooling, classes, classifier_activation, name: as every
             builder (the input at least 28x28).
         width_multiplier: scale every width.
+        family: the :class:`~cnn_keras.registry.Family` whose input sizes it takes
+            (``None``: :data:`SMALL_NETS`).
 
     Reference: [Rethinking the Inception Architecture for Computer Vision](
         https://arxiv.org/abs/1512.00567) (CVPR 2016)
@@ -79,7 +82,9 @@ def factorization_net(
     check_bool("factorized", factorized)
     check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=STEM_FILTERS)
-    inputs = image_input(input_shape, SMALL_NETS, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, family or SMALL_NETS, model_name=name, include_top=include_top
+    )
     x = conv_bn_act(inputs, scaled_width(STEM_FILTERS, width_multiplier), 3, name="conv1")
     x = layers.MaxPooling2D(2, name="pool1")(x)
     middle = scaled_width(MIDDLE_FILTERS, width_multiplier)
