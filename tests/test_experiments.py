@@ -214,6 +214,8 @@ def test_full_profile_plans_the_papers_sizes_and_starts_on_mock_data(tmp_path):
 
 
 COMMITTED = sorted(experiments.DATA_DIR.glob("*.csv"))
+# Surveys rather than claims, which may have fewer than three seeds (lesson 09's chart).
+SURVEYS = {"complexity_survey"}
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=[p.stem for p in COMMITTED])
@@ -226,7 +228,8 @@ def test_committed_results_match_their_experiment(path):
         f"`make experiments EXPERIMENTS={experiment.name}` and commit the file."
     )
     assert results.arms == [arm.name for arm in experiment.arms]
-    assert results.seeds == list(range(experiment.seeds)) and len(results.seeds) >= 3
+    assert results.seeds == list(range(experiment.seeds))
+    assert len(results.seeds) >= 3 or experiment.name in SURVEYS
     epochs = experiment.plan(experiment.arms[0].name, "cpu").epochs
     for arm in experiment.arms:
         for seed in results.seeds:
