@@ -86,10 +86,12 @@ notebooks: setup
 	CNN_KERAS_FIGURE_DIR=$(CURDIR)/build/figures $(BIN)/python tools/refresh_notebooks.py \
 	  --jobs $(JOBS) $(NOTEBOOKS)
 
-# Figures made by code, committed: model diagrams (figures/diagrams) and the comparison table
-# and charts of every ImageNet model (figures/compare, read by notebook 09).
+# Figures made by code, committed: model diagrams (figures/diagrams), the block schematics
+# (figures/concepts), and the comparison table and charts of every ImageNet model
+# (figures/compare, read by notebook 09).
 figures: setup
 	$(BIN)/python tools/draw_diagrams.py figures/diagrams
+	$(BIN)/python tools/draw_concepts.py figures/concepts
 	$(BIN)/cnn-keras compare --output figures/compare
 
 clean:

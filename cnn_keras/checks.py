@@ -12,10 +12,12 @@ The bounds on what a machine can take live here too (:data:`MAX_IMAGE_SIZE`,
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import difflib
 import math
 import numbers
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,36 @@ MAX_IMAGE_SIZE = 1024
 MAX_WIDTH_MULTIPLIER = 16.0
 # The widest hidden fully connected layer (fc_units): 16 times AlexNet's and VGG's 4096.
 MAX_UNITS = 65536
+
+
+# Set while a builder runs only to check its arguments (:func:`arguments_only`).
+_ARGUMENTS_ONLY = contextvars.ContextVar("cnn_keras_arguments_only", default=False)
+
+
+class ArgumentsChecked(Exception):
+    """Raised by :func:`stop_if_checking_arguments` inside :func:`arguments_only`: the builder
+    has checked all of its arguments (every builder checks them before its input) and nothing
+    was built."""
+
+
+@contextlib.contextmanager
+def arguments_only() -> Iterator[None]:
+    """Within this block a builder stops at its input (``layers.image_input`` calls
+    :func:`stop_if_checking_arguments`), after its argument checks, by raising
+    :class:`ArgumentsChecked`: how a run plan refuses a bad width or option with the builder's
+    own bounds before any data loads, without building a layer
+    (:meth:`cnn_keras.registry.ModelSpec.check_arguments`)."""
+    token = _ARGUMENTS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _ARGUMENTS_ONLY.reset(token)
+
+
+def stop_if_checking_arguments(model_name: str) -> None:
+    """Raises :class:`ArgumentsChecked` inside :func:`arguments_only`; does nothing outside."""
+    if _ARGUMENTS_ONLY.get():
+        raise ArgumentsChecked(model_name)
 
 
 def is_int(value: Any) -> bool:

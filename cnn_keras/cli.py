@@ -110,25 +110,32 @@ def _train(args: argparse.Namespace) -> int:
     import json
 
     from cnn_keras import training
+    from cnn_keras.plan import plan_run
 
-    result = training.train(
+    plan = plan_run(
         args.name,
+        args.profile,
         dataset=args.dataset,
         epochs=args.epochs,
         batch_size=args.batch_size,
-        profile=args.profile,
-        output_dir=args.output,
         image_size=args.image_size,
         train_samples=args.train_samples,
         width_multiplier=args.width_multiplier,
         learning_rate=args.learning_rate,
+        seed=args.seed,
+    )
+    print(plan)
+    if args.plan_only:
+        return 0
+    result = training.run(
+        plan,
+        args.output,
         distribute=args.distribute,
         precision=args.precision,
+        verbose=args.verbose,
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
         download=args.download,
-        seed=args.seed,
-        verbose=args.verbose,
     )
     print(json.dumps({k: v for k, v in result.items() if k != "versions"}, indent=2))
     return 0
@@ -236,6 +243,11 @@ def make_parser() -> argparse.ArgumentParser:
     train.add_argument("--manual-dir", help="folder of a manual download (ImageNet's tars)")
     train.add_argument("--download", action="store_true", help="download a missing data set")
     train.add_argument("--seed", type=non_negative_int, default=0, help="random seed (0)")
+    train.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="print the run plan (every setting and where it comes from) and stop",
+    )
     train.add_argument(
         "--verbose", type=int, choices=[0, 1, 2], default=1, help="Keras verbose: 0, 1 or 2 (1)"
     )

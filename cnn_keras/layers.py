@@ -19,6 +19,7 @@ from cnn_keras.checks import (
     check_image_shape,
     check_int,
     is_int,
+    stop_if_checking_arguments,
 )
 from cnn_keras.registry import Family
 
@@ -79,6 +80,7 @@ def image_input(
             f"without the top (include_top=False); the classifier of {model_name} needs fixed "
             f"sizes, at least {min_size} ({paper})."
         )
+    stop_if_checking_arguments(model_name)
     return keras.Input(shape=shape, name="input")
 
 

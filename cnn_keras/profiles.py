@@ -33,7 +33,8 @@ class Profile:
 
     Attributes:
         name: ``"smoke"``, ``"cpu"`` or ``"full"``.
-        image_size: the square input size to train at (the net's smallest input if larger).
+        image_size: the square input size to train at (a run plan raises it to the net's
+            smallest input; on ``full`` it takes the paper's).
         width_multiplier: the conv width factor for the builders that take one.
         fc_units: the width of AlexNet's, ZFNet's and VGG's hidden FC layers.
         epochs: training epochs.
@@ -58,22 +59,6 @@ class Profile:
     test_samples: int | None
     dataset: str
     augment: str | None
-
-    def input_size(self, model_name: str) -> int:
-        """The square input size to train ``model_name`` at: the profile's size, or the net's
-        smallest input if that is larger; the paper's size on ``full``."""
-        from cnn_keras.registry import get_spec
-
-        spec = get_spec(model_name)
-        if self.name == "full":
-            return spec.input_size
-        return max(self.image_size, spec.min_input_size)
-
-    def input_shape(self, model_name: str, channels: int = 3) -> tuple[int, int, int]:
-        """``(size, size, channels)`` with :meth:`input_size`; a loaded data set knows its
-        own shape (``splits.image_shape``)."""
-        size = self.input_size(model_name)
-        return (size, size, channels)
 
 
 PROFILES = {

@@ -30,7 +30,14 @@ from typing import Any
 
 import keras
 
-from cnn_keras.checks import check_choice, check_keywords, check_str, suggestion
+from cnn_keras.checks import (
+    ArgumentsChecked,
+    arguments_only,
+    check_choice,
+    check_keywords,
+    check_str,
+    suggestion,
+)
 from cnn_keras.recipes import RECIPES, Recipe
 
 # The keras.applications keywords: a preset may set a default for them (the CIFAR nets'
@@ -179,6 +186,23 @@ class ModelSpec:
             check_str("name", kwargs["name"], hint="the model's name")
         return self.builder(
             **{**self.preset, "name": self.name, **kwargs, FAMILY_KEYWORD: self.family}
+        )
+
+    def check_arguments(self, **kwargs: Any) -> None:
+        """Checks ``kwargs`` as :meth:`build` would take them, with the builder's own checks
+        (its width bounds, its options, the input size it needs), and builds nothing.
+
+        Raises:
+            ValueError: as :meth:`build` for the same arguments.
+        """
+        with arguments_only():
+            try:
+                self.build(**kwargs)
+            except ArgumentsChecked:
+                return
+        raise RuntimeError(
+            f"{self.builder.__name__} built {self.name} without calling layers.image_input: "
+            "every builder must build its input there, after checking its arguments."
         )
 
     def _preset_message(self, key: str, value: Any) -> str:

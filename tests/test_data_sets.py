@@ -22,7 +22,7 @@ def test_cifar10_mock_data_shapes_normalization_and_augmentation():
     with tfds.testing.mock_data(num_examples=8):
         plain = data.load("cifar10", image_size=24, batch_size=4, augment=None)
         normal = data.load("cifar10", image_size=24, batch_size=4, augment=None, normalize=True)
-        auto = data.load("cifar10", image_size=24, batch_size=4, model="resnet20_cifar")
+        auto = data.load("cifar10", image_size=24, batch_size=4)
         x, y = next(iter(plain.train))
         raw_test, normal_test = _images(plain.test)[0], _images(normal.test)[0]
         augmented = next(iter(auto.train))[0].numpy()
@@ -37,7 +37,7 @@ def test_cifar10_mock_data_shapes_normalization_and_augmentation():
 def test_imagenet_mock_data_inception_crops():
     with tfds.testing.mock_data(num_examples=4):
         splits = data.load(
-            "imagenet2012", image_size=32, batch_size=2, model="inception_v3", normalize=True
+            "imagenet2012", image_size=32, batch_size=2, augment="inception", normalize=True
         )
         x, _ = next(iter(splits.train))
         test_x, _ = next(iter(splits.test))
@@ -191,14 +191,15 @@ def test_load_rejects_bad_arguments(kwargs, pattern):
         data.load("digits", image_size=16, **kwargs)
 
 
-def test_auto_augmentation_is_the_models_papers():
-    # ImageNet-like data gets the model's augmentation from its spec; small-image sets the
-    # CIFAR one whatever the model; an unknown model is refused before anything loads.
-    inception = {"googlenet", "inception_v3", "inception_v4", "inception_resnet_v2", "mobilenet"}
-    for name in inception | {"alexnet", "vgg16", "resnet50", "densenet121"}:
-        expected = "inception" if name in inception else "alexnet"
-        assert data.default_augment("imagenette", name) == expected, name
-        assert data.default_augment("cifar10", name) == "cifar"
+def test_auto_augmentation_is_the_data_sets_or_the_models_papers():
+    # Small-image sets get the CIFAR one whatever the model; ImageNet-like data gets the one
+    # the caller names (the run plan passes its family's), AlexNet's by default; the data layer
+    # takes an augmentation, never a model name.
+    for imagenet in ("alexnet", "inception"):
+        assert data.default_augment("imagenette", imagenet) == imagenet
+        assert data.default_augment("cifar10", imagenet) == "cifar"
     assert data.default_augment("imagenette") == "alexnet"
-    with pytest.raises(ValueError, match="Unknown model name='inception'"):
-        data.load("imagenette", image_size=32, model="inception")
+    with pytest.raises(ValueError, match="imagenet"):
+        data.default_augment("imagenette", "inception_v3")
+    with pytest.raises(TypeError):
+        data.load("imagenette", image_size=32, model="inception_v3")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cnn_keras import build_model, data, get_spec, profiles, training
-from cnn_keras.training.train_run import resolve_run
+from cnn_keras import build_model, data, profiles, training
+from cnn_keras.plan import plan_run
 
 
 def test_digits_arrays_shapes_and_range():
@@ -67,10 +67,10 @@ def test_profiles(monkeypatch):
     assert smoke.name == "smoke" and smoke.dataset == "fashion_mnist"
     assert profiles.get_profile("cpu").dataset == "fashion_mnist"
     assert (smoke.augment, profiles.get_profile("full").augment) == (None, "auto")
-    assert smoke.input_shape("alexnet") == (67, 67, 3)  # the net's minimum beats 32
-    assert smoke.input_size("alexnet") == 67 and smoke.input_shape("vgg16", 1) == (32, 32, 1)
-    assert smoke.input_shape("vgg16") == (32, 32, 3)
-    assert profiles.get_profile("full").input_shape("alexnet") == (227, 227, 3)
+    assert not hasattr(smoke, "input_size")  # a profile knows machines; the plan, models
+    assert plan_run("alexnet", smoke).image_size == 67  # the net's minimum beats 32
+    assert plan_run("vgg16", smoke).input_shape == (32, 32, 1)  # Fashion-MNIST is grey
+    assert plan_run("alexnet", "full").input_shape == (227, 227, 3)  # Imagenette, the paper's
     monkeypatch.setenv(profiles.ENV_DATASET, "cifar10")
     assert profiles.get_profile().dataset == "cifar10"
     monkeypatch.delenv(profiles.ENV_PROFILE)
@@ -117,36 +117,3 @@ def test_fit_trains_and_writes_checkpoints(tmp_path):
         assert (tmp_path / written).stat().st_size > 0
     with pytest.raises(ValueError, match=r"epochs must be an int >= 1.*epochs=0"):
         training.fit(model, splits, recipe=training.recipe_for("vgg11"), epochs=0)
-
-
-def test_train_resolves_unset_settings_from_the_profile_and_the_spec(tmp_path):
-    # What `train` will train, before anything loads: the profile's data set, epochs, batch and
-    # width, only the width knobs the family takes (AlexNet has hidden FC layers, the CIFAR
-    # ResNet none), the recipe's learning rate scaled linearly to the batch; a given value wins.
-    smoke = profiles.get_profile("smoke")
-    run = resolve_run("alexnet", profile="smoke", output_dir=str(tmp_path / "a"))
-    assert (run.dataset, run.epochs, run.batch_size, run.image_size) == (
-        smoke.dataset,
-        smoke.epochs,
-        smoke.batch_size,
-        smoke.input_size("alexnet"),
-    )
-    assert run.width == {"width_multiplier": smoke.width_multiplier, "fc_units": smoke.fc_units}
-    recipe = training.recipe_for("alexnet")
-    assert run.learning_rate == pytest.approx(
-        recipe.learning_rate * smoke.batch_size / recipe.batch_size
-    )
-    assert (tmp_path / "a").is_dir()  # created before the data loads
-    given = resolve_run(
-        "resnet20_cifar",
-        profile="smoke",
-        batch_size=np.int64(64),
-        learning_rate=0.05,
-        width_multiplier=0.5,
-        image_size=12,
-        output_dir=str(tmp_path / "b"),
-    )
-    assert given.width == {"width_multiplier": 0.5}
-    assert (given.batch_size, given.learning_rate, given.image_size) == (64, 0.05, 12)
-    small = resolve_run("alexnet", image_size=32, output_dir=str(tmp_path / "a"))
-    assert small.image_size == get_spec("alexnet").min_input_size  # never below the net's

@@ -10,6 +10,8 @@ contract test (tests/test_contract.py) runs every model on every backend.
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -29,10 +31,9 @@ from cnn_keras.models.googlenet import (
 from cnn_keras.models.inception_blocks import auxiliary_head, conv_bn, factorized_nxn
 from cnn_keras.models.inception_resnet import inception_resnet
 from cnn_keras.models.inception_v3 import AUX_HEAD as V3_AUX_HEAD
-from cnn_keras.models.inception_v3 import AUX_LOSS_WEIGHTS as V3_AUX_LOSS_WEIGHTS
 from cnn_keras.models.inception_v3 import block_17x17, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
-from cnn_keras.training import compile_with_aux_losses, main_output
+from cnn_keras.training import compile_model, main_output, recipe_for
 
 models = pytest.mark.models
 
@@ -133,7 +134,7 @@ def test_googlenet_aux_logits_train_and_infer():
     assert [o.shape for o in model.outputs] == [(None, 5)] * 3
     assert model.get_layer("aux1_dropout").rate == 0.7
     assert model.get_layer("aux2_conv").input.shape[1:3] == (1, 1)  # 5x5/3 pool of 5x5
-    compile_with_aux_losses(model, optimizer="sgd")
+    compile_model(model, recipe_for("googlenet"))  # section 5's 0.3 per auxiliary loss
     images = np.random.default_rng(0).uniform(0, 1, (2, 65, 65, 3)).astype("float32")
     labels = np.array([1, 3])
     logs = model.train_on_batch(images, [labels] * 3, return_dict=True)
@@ -160,9 +161,10 @@ def test_googlenet_bad_arguments():
         googlenet(aux_logits=True, input_shape=(64, 64, 3))
     with pytest.raises(ValueError, match=r"input_shape=\(31, 31, 3\).*at least 32"):
         googlenet(input_shape=(31, 31, 3))
-    with pytest.raises(ValueError, match=r"loss_weights.*3 outputs"):
-        compile_with_aux_losses(
-            googlenet(aux_logits=True, width_multiplier=0.125), loss_weights=(1.0, 0.3)
+    with pytest.raises(ValueError, match=r"3 outputs .*weighs none.*aux_loss_weight"):
+        compile_model(
+            googlenet(aux_logits=True, input_shape=(65, 65, 3), width_multiplier=0.125),
+            recipe_for("vgg16"),
         )
 
 
@@ -210,9 +212,10 @@ def test_inception_v3_aux_logits():
     model = inception_v3(aux_logits=True, classes=5, width_multiplier=0.125)
     assert [o.shape for o in model.outputs] == [(None, 5), (None, 5)]
     assert model.get_layer("aux_conv1").output.shape[1:3] == (1, 1)
-    # Compiled with its weights, the loss is main + 0.4 * aux: TF-slim's training script, the
+    # Compiled with its recipe, the loss is main + 0.4 * aux: TF-slim's training script, the
     # authors' code, weighs the auxiliary logits so (train_image_classifier.py, weights=0.4).
-    compile_with_aux_losses(model, loss_weights=V3_AUX_LOSS_WEIGHTS)
+    # (Label smoothing off here, so that the loss is the plain cross-entropy computed below.)
+    compile_model(model, dataclasses.replace(recipe_for("inception_v3"), label_smoothing=0.0))
     images = np.random.default_rng(0).uniform(0, 1, (2, 299, 299, 3)).astype("float32")
     labels = np.array([1, 3])
     main, aux = model(images, training=False)

@@ -136,7 +136,7 @@ sys.exit(cli.main(sys.argv[1:]))
 
 def test_killed_run_resumes_and_ends_where_an_uninterrupted_run_ends(tmp_path):
     out = tmp_path / "run"
-    argv = ["train", "--output", str(out), "vgg11", "--epochs", "3", *SMALL]
+    argv = ["train", "--output", str(out), "vgg11", "--epochs", "3", *SMALL, "--image-size", "32"]
     killed = subprocess.run(
         [sys.executable, "-c", KILL_MID_EPOCH, *argv], env=ENV, capture_output=True, text=True
     )
@@ -157,7 +157,7 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from cnn_keras import training
-result = training.train("vgg11", profile="smoke", epochs=1, image_size=16,
+result = training.train("vgg11", profile="smoke", epochs=1, image_size=32,
                         train_samples=64, batch_size=8, distribute=True, output_dir=sys.argv[1],
                         verbose=0)
 print("RESULT", json.dumps(result))
@@ -170,7 +170,7 @@ from cnn_keras import training, data
 import jax
 assert jax.device_count() == 2, jax.devices()
 assert not data.tensorflow_available()
-result = training.train("vgg11", profile="smoke", epochs=1, image_size=16,
+result = training.train("vgg11", profile="smoke", epochs=1, image_size=32,
                         train_samples=64, batch_size=8, distribute=True, output_dir=sys.argv[1],
                         verbose=0)
 assert sys.modules["tensorflow"] is None

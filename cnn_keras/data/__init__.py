@@ -38,10 +38,12 @@ from cnn_keras.data.augment import (
     PAD,
     augment_numpy,
     default_augment,
+    resolve_augment,
 )
 from cnn_keras.data.pipeline import load
 from cnn_keras.data.sources import (
     CHANNEL_STATS,
+    DATASET_SHAPES,
     DATASETS,
     DIGITS,
     FASHION_MNIST,
@@ -70,6 +72,7 @@ __all__ = [
     "AUGMENTATIONS",
     "CHANNEL_STATS",
     "DATASETS",
+    "DATASET_SHAPES",
     "DIGITS",
     "FASHION_MNIST",
     "FASHION_MNIST_CLASSES",
@@ -101,5 +104,6 @@ __all__ = [
     "read_idx",
     "repeat_labels",
     "resize_images",
+    "resolve_augment",
     "tensorflow_available",
 ]

@@ -109,7 +109,6 @@ def load_arrays(
     seed: int = 0,
     augment: str | None = "auto",
     normalize: bool = False,
-    model: str | None = None,
     data_dir: str | None = None,
     download: bool = False,
 ) -> Splits:
@@ -131,7 +130,6 @@ def load_arrays(
         test_samples=test_samples,
         seed=seed,
         augment=augment,
-        model=model,
         normalize=normalize,
     )
     name, image_size, augment = args.name, args.image_size, args.augment

@@ -9,9 +9,8 @@ import math
 
 import numpy as np
 
-from cnn_keras.checks import suggestion
+from cnn_keras.checks import check_choice, suggestion
 from cnn_keras.data.sources import DIGITS, resize_images
-from cnn_keras.registry import get_spec
 
 # The training-time augmentations, by the paper that used them.
 AUGMENTATIONS = {
@@ -34,31 +33,32 @@ INCEPTION_ASPECT = (3 / 4, 4 / 3)
 PAD = 4
 
 
-def default_augment(name: str, model: str | None = None) -> str:
+def default_augment(name: str, imagenet: str = "alexnet") -> str:
     """The paper's augmentation for data set ``name``: the CIFAR one for the small-image sets,
-    shifts for digits, and on ImageNet-like data (ImageNet, Imagenette, a folder) the one of
-    the registered ``model`` (``get_spec(model).augment``: Inception's crops for the Inception
-    family, GoogLeNet and the MobileNets), AlexNet's without a model.
+    shifts for digits, and on ImageNet-like data (ImageNet, Imagenette, a folder) ``imagenet``,
+    the augmentation of the model's paper (``spec.family.augment``: Inception's crops for the
+    Inception family, GoogLeNet and the MobileNets; AlexNet's for the others). The run plan
+    (:func:`cnn_keras.plan.plan_run`) passes the model's; the data layer knows no model.
 
     Raises:
-        ValueError: if ``model`` is not a registered name.
+        ValueError: if ``imagenet`` is not a key of :data:`AUGMENTATIONS`.
     """
+    check_choice("imagenet", imagenet, AUGMENTATIONS)
     if name in ("cifar10", "cifar100", "fashion_mnist"):
         return "cifar"
     if name == DIGITS:
         return "shift"
-    if model is not None:
-        return get_spec(model).augment
-    return "alexnet"
+    return imagenet
 
 
-def resolve_augment(augment: str | None, name: str, model: str | None) -> str:
+def resolve_augment(augment: str | None, name: str) -> str:
     """The key of :data:`AUGMENTATIONS` that ``augment`` (``"auto"``, ``None`` or a key) means
-    for data set ``name`` and the registered ``model``; ``ValueError`` for anything else."""
+    for data set ``name`` (``"auto"``: :func:`default_augment` with AlexNet's on ImageNet-like
+    data); ``ValueError`` for anything else."""
     if augment in (None, False):
         return "none"
     if augment == "auto":
-        return default_augment(name, model)
+        return default_augment(name)
     if not isinstance(augment, str) or augment not in AUGMENTATIONS:
         raise ValueError(
             f"Unknown augment={augment!r}; use 'auto', None or one of {', '.join(AUGMENTATIONS)}."

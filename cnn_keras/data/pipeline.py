@@ -66,7 +66,6 @@ def load(
     data_dir: str | None = None,
     augment: str | None = "auto",
     normalize: bool = False,
-    model: str | None = None,
     cache: bool | str = False,
     download: bool = False,
     manual_dir: str | None = None,
@@ -93,13 +92,11 @@ def load(
             the tensorflow-datasets sets, its data folder (default: ``$TFDS_DATA_DIR`` or
             ``~/tensorflow_datasets``).
         augment: a key of :data:`~cnn_keras.data.AUGMENTATIONS`, ``"auto"`` (the paper's for
-            this data set and ``model``: :func:`~cnn_keras.data.default_augment`) or ``None``.
-            Training split only.
+            this data set, AlexNet's on ImageNet-like data: :func:`~cnn_keras.data.default_augment`;
+            a run plan passes its model's) or ``None``. Training split only.
         normalize: subtract the per-channel mean and divide by the standard deviation
             (:func:`~cnn_keras.data.channel_stats`: the published figures; digits: its training
             split's; a folder: ImageNet's).
-        model: the registered model the data is for, whose paper's augmentation
-            ``augment="auto"`` picks on ImageNet-like data (``get_spec(model).augment``).
         cache: cache the decoded images in memory (``True``) or in this file.
         download: download a missing set (Fashion-MNIST's four files into Keras's cache, or a
             tensorflow-datasets set, prepared); needs the network, and without it fails within
@@ -129,7 +126,6 @@ def load(
             seed=seed,
             augment=augment,
             normalize=normalize,
-            model=model,
             data_dir=data_dir,
             download=download,
         )
@@ -143,7 +139,6 @@ def load(
         test_samples=test_samples,
         seed=seed,
         augment=augment,
-        model=model,
         normalize=normalize,
     )
     shuffle_buffer = check_int("shuffle_buffer", shuffle_buffer, minimum=1)

@@ -54,6 +54,17 @@ FASHION_MNIST_CLASSES = (
     "Ankle boot",
 )
 
+# (channels, classes) of each named set as the loaders give it: what a run plan builds the model
+# for before any file is read. A folder of photographs has 3 channels and one class per folder.
+DATASET_SHAPES = {
+    "fashion_mnist": (1, 10),
+    "digits": (3, 10),
+    "cifar10": (3, 10),
+    "cifar100": (3, 100),
+    "imagenette": (3, 10),
+    "imagenet2012": (3, 1000),
+}
+
 # Per-channel mean and standard deviation of the training images in [0, 1].
 IMAGENET_STATS = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 CHANNEL_STATS = {

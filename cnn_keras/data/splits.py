@@ -65,7 +65,6 @@ def check_load_args(
     test_samples,
     seed,
     augment,
-    model,
     normalize,
 ) -> LoadArgs:
     """Every shared argument of the two loaders checked before a file is read; ``ValueError``
@@ -83,7 +82,7 @@ def check_load_args(
     )
     seed = check_int("seed", seed, minimum=0)
     normalize = check_bool("normalize", normalize)
-    augment = resolve_augment(augment, name, model)
+    augment = resolve_augment(augment, name)
     return LoadArgs(
         name, image_size, batch_size, train_samples, test_samples, seed, augment, normalize
     )

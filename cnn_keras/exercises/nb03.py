@@ -7,7 +7,8 @@ import functools
 import keras
 
 from cnn_keras import analysis, build_model
-from cnn_keras.exercises import exercise
+from cnn_keras.exercises import block_exercise, exercise, explanation, mistake, prediction
+from cnn_keras.layers import conv_bn_act
 
 
 @functools.cache
@@ -19,6 +20,11 @@ def _features(name: str) -> keras.Model:
 @exercise("03.1", "MACs of VGG16's conv3_2 at 224x224")
 def conv3_2_macs() -> int:
     return analysis.layer_macs(_features("vgg16").get_layer("conv3_2"))
+
+
+@mistake("03.1", "conv3_1's count: it sees conv2_2's 128 channels, conv3_2 sees 256")
+def conv3_1_macs() -> int:
+    return analysis.layer_macs(_features("vgg16").get_layer("conv3_1"))
 
 
 @exercise("03.2", "3x3 layers stacked to see 11x11 (AlexNet's conv1)")
@@ -38,12 +44,83 @@ def pool5_receptive_field() -> int:
     return analysis.receptive_field(_features("vgg19"), "pool5")[0]
 
 
-@exercise("03.4", "% more MACs in VGG19's conv part than VGG16's at 224", rel_tol=0.01)
+@mistake("03.3", "VGG16's pool5 field; VGG19 has one more conv in stages 3, 4 and 5")
+def vgg16_pool5_receptive_field() -> int:
+    return analysis.receptive_field(_features("vgg16"), "pool5")[0]
+
+
+@exercise("03.4", "% more MACs in VGG19's conv part than VGG16's at 224", rel_tol=0.002)
 def vgg19_extra_macs_percent() -> float:
     macs16, macs19 = (analysis.count_macs(_features(name)) for name in ("vgg16", "vgg19"))
+    return 100 * (macs19 / macs16 - 1)
+
+
+@mistake("03.4", "the whole nets' percentage; the question asks for the conv parts")
+def vgg19_extra_macs_percent_whole() -> float:
+    # The head (fc6, fc7, fc8 on pool5's 7x7x512) is the same in both nets.
+    inputs = keras.Input((7, 7, 512))
+    x = keras.layers.Flatten()(inputs)
+    for units in (4096, 4096, 1000):
+        x = keras.layers.Dense(units)(x)
+    head = analysis.count_macs(keras.Model(inputs, x))
+    macs16, macs19 = (analysis.count_macs(_features(name)) + head for name in ("vgg16", "vgg19"))
     return 100 * (macs19 / macs16 - 1)
 
 
 @exercise("03.5", "MB of VGG19's conv-part activations at 224 (float32)", rel_tol=0.01)
 def vgg19_activation_megabytes() -> float:
     return analysis.activation_memory(_features("vgg19")) / 1e6
+
+
+@block_exercise("03.6", "a VGG stage", input_shape=(16, 16, 64))
+def vgg_stage(x: keras.KerasTensor) -> keras.KerasTensor:
+    """**03.6** (implement it) Write `stage(x)`, VGG's stage 2: two 3x3 convs of 128 filters,
+    stride 1, "same" padding, with biases, each followed by a ReLU, then a 2x2 max pool with
+    stride 2. Check it with `exercises.check_block("03.6", stage)`: it is built on a 16x16x64
+    input (conv1_2's output, smaller) and compared with the layers of `build_model("vgg16")`."""
+    for index in (1, 2):
+        x = conv_bn_act(x, 128, 3, batch_norm=False, name=f"conv2_{index}")
+    return keras.layers.MaxPooling2D(2, strides=2, name="pool2")(x)
+
+
+def _stack(kernel: int, layers: int) -> keras.Model:
+    inputs = keras.Input((32, 32, 64))
+    x = inputs
+    for _ in range(layers):
+        x = keras.layers.Conv2D(64, kernel, padding="same", use_bias=False)(x)
+    return keras.Model(inputs, x)
+
+
+@prediction(
+    "03.7",
+    "one 7x7 conv against three 3x3 convs",
+    choices={"a": "the single 7x7 conv", "b": "the stack of three 3x3 convs", "c": "the same"},
+    why=(
+        "The single 7x7: 49 C^2 weights against 3 x 9 C^2 = 27 C^2 for the stack (C channels in "
+        "and out), 45 % fewer, and the same 7x7 window (receptive_field says 7x7 for both). "
+        "The VGG paper, section 2.3, builds its nets on this: more depth and more non-linearity "
+        "for fewer weights."
+    ),
+)
+def bigger_filter() -> str:
+    """**03.7** (predict, then measure) One 7x7 conv, or three 3x3 convs in a row, all from 64
+    to 64 channels without biases: which has more parameters? Predict, then build both as
+    models and print `analysis.count_params(model).total` and
+    `analysis.receptive_field(model)` of each."""
+    seven = analysis.count_params(_stack(7, 1)).total
+    three = analysis.count_params(_stack(3, 3)).total
+    return "a" if seven > three else "b" if three > seven else "c"
+
+
+explanation(
+    "03.8",
+    "what a stack of 3x3 convs gives besides fewer weights",
+    question="""**03.8** (explain) Three stacked 3x3 convs see what one 7x7 sees, with fewer
+    weights. What else do they give, according to the VGG paper, and what do they cost?""",
+    answer=(
+        "Three ReLUs instead of one, which makes the decision function more discriminative "
+        "(section 2.3); the paper also reads the stack as a 7x7 filter forced to decompose "
+        "into 3x3 ones with non-linearities between them, a kind of regularization. The cost: "
+        "three layers of activations to compute and keep in memory for training instead of one."
+    ),
+)

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import functools
+
 import keras
 
 from cnn_keras import analysis, build_model
-from cnn_keras.exercises import exercise
+from cnn_keras.exercises import block_exercise, exercise, explanation, mistake, prediction
 from cnn_keras.models.resnet import basic_block, bottleneck_block
 
 
-def _block_model(channels: int, make_block) -> keras.Model:
-    inputs = keras.Input((56, 56, channels))
+def _block_model(channels: int, make_block, side: int = 56) -> keras.Model:
+    inputs = keras.Input((side, side, channels))
     return keras.Model(inputs, make_block(inputs))
+
+
+@functools.cache
+def _model(name: str, **kwargs) -> keras.Model:
+    return build_model(name, **kwargs)
+
+
+def _bottleneck() -> keras.Model:
+    return _block_model(256, lambda x: bottleneck_block(x, 64, 256, use_bias=False, name="b"))
 
 
 @exercise("05.1", "conv weights of a bottleneck block 256 -> 64 -> 64 -> 256 (no biases)")
 def bottleneck_conv_weights() -> int:
-    block = _block_model(256, lambda x: bottleneck_block(x, 64, 256, use_bias=False, name="b"))
-    convs = [layer for layer in block.layers if isinstance(layer, keras.layers.Conv2D)]
+    convs = [layer for layer in _bottleneck().layers if isinstance(layer, keras.layers.Conv2D)]
     return sum(analysis.count_params(conv).total for conv in convs)
+
+
+@mistake("05.1", "the count with batch norm's scales and shifts; leave BN out")
+def bottleneck_trainable() -> int:
+    return analysis.count_params(_bottleneck()).trainable
 
 
 @exercise("05.2", "MACs of one basic block of 64 filters on a 56x56 map")
@@ -26,12 +41,111 @@ def basic_block_macs() -> int:
     return analysis.count_macs(_block_model(64, lambda x: basic_block(x, 64, name="basic")))
 
 
+@mistake("05.2", "one conv's count; the block has two")
+def one_conv_macs() -> int:
+    return basic_block_macs() // 2
+
+
 @exercise("05.3", "MACs of ResNet-50 with the stride on the 3x3 conv (v1.5) at 224x224")
 def resnet50_v1_5_macs() -> int:
-    return analysis.count_macs(build_model("resnet50", stride_in_1x1=False))
+    return analysis.count_macs(_model("resnet50", stride_in_1x1=False))
 
 
-@exercise("05.4", "trainable parameters ResNet-50 has beyond ResNet-34")
+@mistake("05.3", "the count with the stride on the first 1x1 conv (the paper's, v1)")
+def resnet50_v1_macs() -> int:
+    return analysis.count_macs(_model("resnet50"))
+
+
+@exercise(
+    "05.4",
+    "trainable parameters ResNet-50 has beyond ResNet-34",
+    why=(
+        "The parameters grow faster: about 17 % more against about 5 % more multiply-adds. The "
+        "bottleneck block explains both. Its 1x1 reduction keeps the 3x3 conv as narrow as in "
+        "ResNet-34 (64 to 512 channels), so the computation barely grows; but its outputs are "
+        "four times wider (256 to 2048 channels), and the 1x1 convs and projections on those "
+        "wide tensors add weights, most of them in the late stages, where the 14x14 and 7x7 "
+        "maps make each weight cheap to apply. The wider last stage also makes the final FC "
+        "layer four times larger (2048 x 1000)."
+    ),
+)
 def resnet50_minus_resnet34() -> int:
-    deeper, shallower = build_model("resnet50"), build_model("resnet34")
+    deeper, shallower = _model("resnet50"), _model("resnet34")
     return analysis.count_params(deeper).trainable - analysis.count_params(shallower).trainable
+
+
+@mistake("05.4", "the difference of the totals; the question asks for trainable parameters")
+def resnet50_minus_resnet34_total() -> int:
+    deeper, shallower = _model("resnet50"), _model("resnet34")
+    return analysis.count_params(deeper).total - analysis.count_params(shallower).total
+
+
+@block_exercise("05.5", "a basic residual block", input_shape=(8, 8, 64))
+def residual_basic(x: keras.KerasTensor) -> keras.KerasTensor:
+    """**05.5** (implement it) Write `block(x)`, a basic block of 64 filters with an identity
+    shortcut: a 3x3 conv (64, "same", no bias), batch norm, ReLU; a 3x3 conv (64, "same", no
+    bias), batch norm; add `x`; ReLU. Check it with `exercises.check_block("05.5", block)`: it
+    is built on an 8x8x64 input and compared with the package's `basic_block`."""
+    return basic_block(x, 64, name="block")
+
+
+@block_exercise("05.6", "a bottleneck residual block", input_shape=(8, 8, 256))
+def residual_bottleneck(x: keras.KerasTensor) -> keras.KerasTensor:
+    """**05.6** (implement it) Write `block(x)`, a bottleneck block of conv2_x with an identity
+    shortcut on 256 channels: a 1x1 conv to 64 channels, a 3x3 conv (64, "same"), a 1x1 conv
+    back to 256, each without bias and followed by batch norm, a ReLU after the first two;
+    add `x`, then a ReLU. Check it with `exercises.check_block("05.6", block)`: it is built on
+    an 8x8x256 input and compared with the package's `bottleneck_block`."""
+    return bottleneck_block(x, 64, 256, use_bias=False, name="block")
+
+
+def _basic_params(shortcut: str | None) -> int:
+    block = _block_model(64, lambda x: basic_block(x, 64, shortcut=shortcut, name="b"), side=8)
+    return analysis.count_params(block).total
+
+
+@prediction(
+    "05.7",
+    "what an identity shortcut costs",
+    choices={
+        "a": "no parameter at all",
+        "b": "as many parameters as a 1x1 conv of 64 filters",
+        "c": "as many parameters as one of the block's 3x3 convs",
+    },
+    why=(
+        "None. Where the input and output shapes agree, the shortcut is x itself: an addition, "
+        "with no weight and H*W*C additions, nothing beside the convs' multiply-adds. Only "
+        "where a stage halves the map and doubles the channels does option B add a 1x1 "
+        "projection (option A pads with zeros and stays free). So a residual net costs what "
+        "its plain twin costs: the paper's 'neither extra parameter nor computation "
+        "complexity' (section 3.2), which is what makes its plain-against-residual comparison "
+        "fair."
+    ),
+)
+def shortcut_cost() -> str:
+    """**05.7** (predict, then measure) A basic block of 64 filters on a 64-channel map, with
+    its identity shortcut: how many parameters does the shortcut add against the same block
+    without it? Predict, then compare `analysis.count_params` of
+    `basic_block(x, 64, name="b")` and `basic_block(x, 64, shortcut=None, name="b")`, each
+    built as a model."""
+    extra = _basic_params("projection") - _basic_params(None)
+    conv_1x1, conv_3x3 = 64 * 64, 9 * 64 * 64
+    return {0: "a", conv_1x1: "b", conv_3x3: "c"}[extra]
+
+
+explanation(
+    "05.8",
+    "what the identity does and does not guarantee",
+    question="""**05.8** (explain) For y = x + F(x), the gradient is dL/dx = dL/dy (1 + dF/dx). The
+    lecture reads this as "each block passes back a gradient of at least 1". Why is that not a
+    guarantee, and what does the identity guarantee instead?""",
+    answer=(
+        "dF/dx is a matrix (the Jacobian of the residual branch), not a number: 1 + dF/dx can "
+        "shrink the gradient along directions where dF/dx is close to -1, and the ReLU after "
+        "the addition zeroes it wherever the sum is negative. What the identity does give is a "
+        "path whose Jacobian is exactly the identity, so the gradient reaching the first "
+        "layers never has to be a product of every layer's weights, the product that vanishes "
+        "or explodes in a deep plain net. The measured gradient ratios show a tendency (the "
+        "residual net's first layers get far more of the gradient), not a floor."
+    ),
+)

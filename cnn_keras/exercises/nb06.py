@@ -5,13 +5,17 @@ from __future__ import annotations
 import keras
 
 from cnn_keras import analysis, build_model, tables
-from cnn_keras.exercises import exercise
-from cnn_keras.models.inception_blocks import Conv, build_branch
+from cnn_keras.exercises import block_exercise, exercise, explanation, mistake, prediction
+from cnn_keras.models.inception_blocks import Conv, build_branch, factorized_nxn
+
+
+def _branch(shape: tuple[int, int, int], steps) -> keras.Model:
+    inputs = keras.Input(shape)
+    return keras.Model(inputs, build_branch(inputs, steps, name="branch"))
 
 
 def _branch_macs(shape: tuple[int, int, int], steps) -> int:
-    inputs = keras.Input(shape)
-    return analysis.count_macs(keras.Model(inputs, build_branch(inputs, steps, name="branch")))
+    return analysis.count_macs(_branch(shape, steps))
 
 
 @exercise("06.1", "fraction of MACs saved by a 1x5 then 5x1 against one 5x5", rel_tol=0.01)
@@ -21,9 +25,19 @@ def saving_1x5_5x1() -> float:
     return 1 - _branch_macs(shape, (Conv(64, (1, 5)), Conv(64, (5, 1)))) / full
 
 
+@mistake("06.1", "the fraction that remains; the question asks for the fraction saved")
+def remaining_1x5_5x1() -> float:
+    return 1 - saving_1x5_5x1()
+
+
 @exercise("06.2", "MACs of a 1x7 conv of 192 filters on a 17x17x192 map")
 def conv_1x7_macs() -> int:
     return _branch_macs((17, 17, 192), (Conv(192, (1, 7)),))
+
+
+@mistake("06.2", "a full 7x7 conv's count; a 1x7 has 7 weights per channel, not 49")
+def conv_7x7_macs() -> int:
+    return _branch_macs((17, 17, 192), (Conv(192, 7),))
 
 
 @exercise("06.3", "MACs of Inception v3's three 5x5 convs together, at 299x299")
@@ -36,8 +50,82 @@ def inception_v3_5x5_macs() -> int:
     )
 
 
-@exercise("06.4", "top-1 error points from Inception-v2 (Table 1) to Inception-v3 (Table 3)")
+@exercise(
+    "06.4",
+    "top-1 error points from Inception-v2 (Table 1) to Inception-v3 (Table 3)",
+    rel_tol=0.005,
+)
 def v2_to_v3_gain() -> float:
     rows = tables.read_table(tables.table_file("inception_v3_table3.csv"))
     v2 = [row for row in rows if row["network"] == "Inception-v2"]
     return round(float(v2[0]["top1_error"]) - float(v2[-1]["top1_error"]), 2)
+
+
+SEVEN_BY_SEVEN = factorized_nxn(7, (192, 192))
+
+
+@block_exercise("06.5", "a 7x7 conv factorized into 1x7 and 7x1", input_shape=(8, 8, 192))
+def factorized_7x7(x: keras.KerasTensor) -> keras.KerasTensor:
+    """**06.5** (implement it) Write `factorized(x)`: a 1x7 conv then a 7x1 conv, 192 filters
+    each, "same" padding, no bias, each followed by `BatchNormalization(scale=False)` (as
+    Inception v3: BN with a shift and no scale) and a ReLU. Check it with
+    `exercises.check_block("06.5", factorized)`: it is built on an 8x8x192 input (the 17x17
+    grid, smaller) and compared with the package's `build_branch(x, factorized_nxn(7, (192,
+    192)))`."""
+    return build_branch(x, SEVEN_BY_SEVEN, name="factorized")
+
+
+@prediction(
+    "06.6",
+    "what a 1x7 then a 7x1 conv sees",
+    choices={
+        "a": "a 7x7 window, as one 7x7 conv",
+        "b": "a cross: a row of 7 and a column of 7 pixels",
+        "c": "a 1x7 row",
+    },
+    why=(
+        "A 7x7 window: each output of the 7x1 conv combines 7 rows of the 1x7's outputs, each "
+        "of which combines 7 columns, so all 49 pixels reach it. What the pair cannot do is "
+        "every 7x7 filter: for one channel in and out it makes only separable ones (a column "
+        "times a row), with 14 weights instead of 49; the many channels and the ReLU between "
+        "the two convs give back much of the rest. The paper found the trade good on medium "
+        "grids (12 to 20 pixels)."
+    ),
+)
+def factorized_field() -> str:
+    """**06.6** (predict, then measure) A 1x7 conv followed by a 7x1 conv: what part of the
+    input does one output value see? Predict, then build the pair as a model and print
+    `analysis.receptive_field(model)`."""
+    field = analysis.receptive_field(_branch((17, 17, 8), factorized_nxn(7, (8, 8))))
+    return {(7, 7): "a", (1, 7): "c"}.get(tuple(field), "b")
+
+
+explanation(
+    "06.7",
+    "where the asymmetric factorization is used",
+    question="""**06.7** (explain) Inception v3 factorizes 7x7 convs into 1x7 and 7x1 only on
+    its 17x17 grid. Why not in the early layers too?""",
+    answer=(
+        "The paper found it empirically (section 3.2): the factorization does not work well on "
+        "early layers, but gives very good results on medium grid sizes, maps of 12 to 20 "
+        "pixels a side. Its design principles add a reason to be careful early: avoid "
+        "representational bottlenecks near the input, where the net should keep the "
+        "information of the image while it reduces its size gently."
+    ),
+)
+
+explanation(
+    "06.8",
+    "batch norm in training and at inference",
+    question="""**06.8** (explain) In training, batch normalization normalizes each channel with
+    the mean and variance of the current batch; at inference it uses moving averages kept
+    during training. Why the difference?""",
+    answer=(
+        "At inference an image must get the same output whatever else is in its batch, and a "
+        "batch may hold one image, whose own statistics would normalize it to nothing useful. "
+        "So BN then uses fixed statistics, the averages of the batch means and variances seen "
+        "in training, and becomes a fixed affine map. The batch statistics in training add "
+        "noise that regularizes, and the averages lag behind the weights: Keras averages with "
+        "momentum 0.99, so a run of a few hundred steps can evaluate with stale statistics."
+    ),
+)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import keras
+import numpy as np
 
 from cnn_keras import analysis
-from cnn_keras.exercises import exercise
+from cnn_keras.exercises import block_exercise, exercise, explanation, mistake, prediction
 from cnn_keras.models.inception_resnet import CONFIGS, inception_resnet, inception_resnet_block
 
 
@@ -24,12 +25,30 @@ def v1_block17_conv_params() -> int:
     return _block17_conv("v1", 896).count_params()
 
 
-@exercise("07.2", "std after 20 blocks, unscaled and at scale 0.1 (variances add)", rel_tol=0.01)
+@mistake("07.1", "the count without the biases")
+def v1_block17_conv_weights() -> int:
+    return math.prod(_block17_conv("v1", 896).kernel.shape)
+
+
+BLOCKS = 20
+SCALES = (1.0, 0.1)
+
+
+@exercise(
+    "07.2",
+    "std after 20 blocks, unscaled and at scale 0.1 (variances add)",
+    rel_tol=0.01,
+    parts=("unscaled", "scaled"),
+)
 def std_after_twenty_blocks() -> tuple[float, float]:
     # Input std 1; each block adds an independent residual of std 1 times the scale, so the
     # variance after n blocks is 1 + n * scale**2 (the ReLU after each sum left out).
-    blocks = 20
-    return tuple(math.sqrt(1 + blocks * scale**2) for scale in (1.0, 0.1))
+    return tuple(math.sqrt(1 + BLOCKS * scale**2) for scale in SCALES)
+
+
+@mistake("07.2", "the variance; the question asks for the standard deviation")
+def variance_after_twenty_blocks() -> tuple[float, float]:
+    return tuple(1 + BLOCKS * scale**2 for scale in SCALES)
 
 
 @exercise("07.3", "MACs of Inception-ResNet-v2's block17 linear 1x1 conv at 299x299")
@@ -37,7 +56,80 @@ def v2_block17_conv_macs() -> int:
     return analysis.layer_macs(_block17_conv("v2", 1088))
 
 
-@exercise("07.4", "parameters and MACs of the paper's Inception-ResNet-v2 (config='v2_paper')")
+@exercise(
+    "07.4",
+    "parameters and MACs of the paper's Inception-ResNet-v2 (config='v2_paper')",
+    parts=("parameters", "MACs"),
+)
 def v2_paper_costs() -> tuple[int, int]:
     net = inception_resnet(config="v2_paper", name="inception_resnet_v2_paper")
     return analysis.count_params(net).total, analysis.count_macs(net)
+
+
+@block_exercise("07.5", "an Inception-ResNet-A block", input_shape=(8, 8, 256))
+def block35(x: keras.KerasTensor) -> keras.KerasTensor:
+    """**07.5** (implement it) Write `block(x)`, Inception-ResNet-v1's 35x35 block (the paper's
+    Figure 10) on 256 channels. Three branches, concatenated in this order: a 1x1 conv (32);
+    a 1x1 (32) then a 3x3 (32); a 1x1 (32), a 3x3 (32), a 3x3 (32). Each conv: "same", no
+    bias, `BatchNormalization(scale=False)`, ReLU. Then a linear 1x1 conv back to 256 channels
+    with a bias (no BN, no activation), scaled by 0.17 and added to `x`, then a ReLU. Check it
+    with `exercises.check_block("07.5", block)` (an 8x8x256 input; the package's
+    `inception_resnet_block`). `keras.layers.Rescaling(0.17)` scales a tensor."""
+    return inception_resnet_block(x, CONFIGS["v1"].block_a, scale=0.17, name="block35")
+
+
+def _stack_std(scale: float, blocks: int = 10) -> float:
+    keras.utils.set_random_seed(7)
+    inputs = keras.Input((8, 8, 64))
+    x = inputs
+    for index in range(blocks):
+        x = inception_resnet_block(
+            x, CONFIGS["v1"].block_a, scale=scale, width_multiplier=0.5, name=f"block{index}"
+        )
+    images = np.random.default_rng(7).normal(size=(4, 8, 8, 64)).astype("float32")
+    outputs = keras.Model(inputs, x)(images, training=False)
+    return float(np.std(keras.ops.convert_to_numpy(outputs)))
+
+
+@prediction(
+    "07.6",
+    "activations after ten residual blocks, scaled and not",
+    choices={
+        "a": "about the same standard deviation",
+        "b": "a clearly larger standard deviation without the scaling",
+        "c": "a clearly larger standard deviation with the scaling",
+    },
+    why=(
+        "Larger without the scaling. Each block adds its residual to what comes in; unscaled, "
+        "the residuals of independent-looking branches add their variances block after block "
+        "(exercise 07.2's model), while at scale 0.1 each adds a hundredth of its variance. The "
+        "ReLUs after the sums change the numbers, not the trend. In a trained net of hundreds "
+        "of wide blocks that growth is what the authors saw blow up: the scaling keeps the sum "
+        "dominated by the identity."
+    ),
+)
+def scaled_stack() -> str:
+    """**07.6** (predict, then measure) Ten Inception-ResNet-A blocks in a row, just
+    initialized, on random inputs of standard deviation 1: against residual scale 0.1, what
+    does residual scale 1.0 give at the output? Predict, then build both stacks with
+    `inception_resnet_block(x, CONFIGS["v1"].block_a, scale=..., name=...)` and print the
+    standard deviation of their outputs."""
+    ratio = _stack_std(1.0) / _stack_std(0.1)
+    return "b" if ratio > 1.2 else "c" if ratio < 1 / 1.2 else "a"
+
+
+explanation(
+    "07.7",
+    "why scale the residuals",
+    question="""**07.7** (explain) Why do Szegedy et al. multiply each residual by 0.1 to 0.3
+    before adding it, and what else did they try?""",
+    answer=(
+        "With more than about 1000 filters, their residual variants became unstable: early in "
+        "training the network 'died', the last layer before the average pooling producing only "
+        "zeros, and neither a lower learning rate nor extra batch normalization prevented it. "
+        "Scaling the residuals down before the addition stabilized training (section 3.3). "
+        "The scale keeps each block close to the identity, so the activations do not grow "
+        "block after block (exercise 07.2); the paper adds that it does not seem to cost "
+        "accuracy."
+    ),
+)

@@ -40,11 +40,6 @@ from cnn_keras.registry import Family, register_model
 
 PAPER = "Szegedy et al. (CVPR 2015)"
 
-# Training weighs the losses of the outputs [main, aux1, aux2] so (section 5): "during
-# training, their loss gets added to the total loss of the network with a discount weight
-# (the losses of the auxiliary classifiers were weighted by 0.3)". Inference uses main alone.
-AUX_LOSS_WEIGHTS = (1.0, 0.3, 0.3)
-
 
 @dataclasses.dataclass(frozen=True)
 class InceptionSpec:
@@ -249,8 +244,8 @@ def googlenet(
 
     With ``aux_logits=True`` the model has three outputs, ``[main, aux1, aux2]``: the two
     auxiliary classifiers on 4a and 4d (5x5/3 average pool, 1x1 conv 128, FC 1024, dropout
-    0.7, FC). Compile it with :func:`cnn_keras.training.compile_with_aux_losses` to weigh their
-    losses by 0.3, and predict with :func:`cnn_keras.training.main_output` (the paper discards
+    0.7, FC). :func:`cnn_keras.training.compile_model` weighs their losses by the recipe's 0.3
+    (section 5), and predict with :func:`cnn_keras.training.main_output` (the paper discards
     them at inference).
 
     Args:

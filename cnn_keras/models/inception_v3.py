@@ -103,8 +103,6 @@ BLOCKS = (
 AUX_AFTER = "mixed7"
 MIN_SIZE = 75  # the 8x8 grid is then 1x1
 MIN_SIZE_AUX = 299  # the auxiliary head's 5x5/3 pool and 5x5 valid conv need a 17x17 grid
-# Loss weights of [main, aux]: TF-slim's training scripts weigh the auxiliary loss by 0.4.
-AUX_LOSS_WEIGHTS = (1.0, 0.4)
 # Section 4's auxiliary classifier on the 17x17 grid, with batch norm as in "BN-auxiliary"
 # (Table 3), in TF-slim's (and keras.applications') sizes: 5x5/3 average pool 5x5x768, 1x1
 # conv 128, 5x5 conv 768 (1x1x768), classifier; no hidden FC, no dropout.
@@ -134,8 +132,8 @@ def inception_v3(
     pooling, dropout, classifier. Every conv has batch norm without a scale and no bias.
 
     With ``aux_logits=True`` the outputs are ``[main, aux]``, the auxiliary classifier on
-    ``mixed7``; compile with ``cnn_keras.training.compile_with_aux_losses(model,
-    loss_weights=AUX_LOSS_WEIGHTS)``.
+    ``mixed7``; :func:`cnn_keras.training.compile_model` weighs its loss by the recipe's 0.4
+    (TF-slim's).
 
     Args:
         include_top: end in global average pooling, dropout and the classifier.

@@ -10,6 +10,19 @@ and 75% of its steps, as the paper did at 32k and 48k of 64k iterations.
 """
 
 from cnn_keras.recipes.papers import RECIPES
-from cnn_keras.recipes.recipe import SCHEDULES, Recipe, learning_rate_schedule, scale_for_replicas
+from cnn_keras.recipes.recipe import (
+    SCHEDULES,
+    Recipe,
+    learning_rate_schedule,
+    scale_for_replicas,
+    scaled_to_batch,
+)
 
-__all__ = ["RECIPES", "SCHEDULES", "Recipe", "learning_rate_schedule", "scale_for_replicas"]
+__all__ = [
+    "RECIPES",
+    "SCHEDULES",
+    "Recipe",
+    "learning_rate_schedule",
+    "scale_for_replicas",
+    "scaled_to_batch",
+]

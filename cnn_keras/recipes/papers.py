@@ -22,7 +22,9 @@ RECIPES = {
     # Section 6: asynchronous SGD, momentum 0.9, "decreasing the learning rate by 4% every 8
     # epochs". The paper gives no initial rate, batch or weight decay: those are BVLC Caffe's
     # bvlc_googlenet quick solver (lr 0.01, batch 32, weight decay 2e-4, 2.4M iterations ~ 60
-    # epochs).
+    # epochs). Section 5 weighs the two auxiliary classifiers' losses: "during training, their
+    # loss gets added to the total loss of the network with a discount weight (the losses of
+    # the auxiliary classifiers were weighted by 0.3)".
     "googlenet": Recipe(
         "Szegedy et al. 2015, section 6",
         learning_rate=0.01,
@@ -33,6 +35,7 @@ RECIPES = {
         schedule="exponential",
         decay_rate=0.96,
         decay_every=8,
+        aux_loss_weight=0.3,
         notes="initial lr, batch and weight decay from BVLC Caffe's solver (not in the paper)",
         **_SGD,
     ),
@@ -67,7 +70,8 @@ RECIPES = {
     ),
     # Section 3.2: "Inception-v2" recipe: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045
     # decayed every two epochs by 0.94, gradient clipping at 2.0, batch 32, 100 epochs, label
-    # smoothing 0.1 (section 7). Weight decay is not given: 4e-5 is TF-slim's.
+    # smoothing 0.1 (section 7). Weight decay is not given: 4e-5 is TF-slim's; so is the
+    # auxiliary classifier's loss weight, 0.4 (the paper gives none).
     "inception_v3": Recipe(
         "Szegedy et al. 2015 (Rethinking the Inception architecture), sections 7-8",
         optimizer="rmsprop",
@@ -84,7 +88,8 @@ RECIPES = {
         rho=0.9,
         epsilon=1.0,
         clipnorm=2.0,
-        notes="weight decay 4e-5 is TF-slim's; the paper gives none",
+        aux_loss_weight=0.4,
+        notes="weight decay 4e-5 and the auxiliary loss weight 0.4 are TF-slim's",
     ),
     # Section 3: RMSProp with decay 0.9 and epsilon 1.0, lr 0.045 decayed every two epochs by
     # 0.94. Batch, epochs and weight decay are not given: Inception v3's are used.

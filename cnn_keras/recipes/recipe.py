@@ -22,7 +22,8 @@ class Recipe:
         learning_rate: the initial learning rate (for ``batch_size`` images per step).
         momentum: SGD's or RMSProp's momentum.
         weight_decay: the L2 coefficient on the weights.
-        batch_size: the paper's batch size.
+        batch_size: the batch size: the paper's in :data:`~cnn_keras.recipes.RECIPES`, the
+            run's in a run plan's recipe (:func:`scaled_to_batch`).
         epochs: about how many epochs the paper trained.
         plateau_factor: the factor the learning rate is multiplied by when validation accuracy
             stops improving (``schedule="plateau"``).
@@ -38,6 +39,8 @@ class Recipe:
         rho: RMSProp's decay of the squared-gradient average.
         epsilon: RMSProp's epsilon.
         clipnorm: clip each gradient to this norm (``None``: no clipping).
+        aux_loss_weight: the weight of each auxiliary classifier's loss beside the main one's
+            1.0 (GoogLeNet's 0.3, Inception v3's 0.4); 0 for a network without one.
         bn_momentum: the momentum of every batch normalization layer's moving averages: 0.9,
             Torch's default (``momentum=0.1``), which fb.resnet.torch and the DenseNet and
             ResNeXt code trained with. Keras's default 0.99 leaves the averages near their
@@ -66,6 +69,7 @@ class Recipe:
     rho: float = dataclasses.field(default=0.9, repr=False)
     epsilon: float = dataclasses.field(default=1e-7, repr=False)
     clipnorm: float | None = dataclasses.field(default=None, repr=False)
+    aux_loss_weight: float = dataclasses.field(default=0.0, repr=False)
     bn_momentum: float = dataclasses.field(default=0.9, repr=False)
     notes: str = dataclasses.field(default="", repr=False)
 
@@ -82,15 +86,26 @@ class Recipe:
         return "\n".join(f"{f.name}: {getattr(self, f.name)}" for f in dataclasses.fields(self))
 
 
-def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
-    """The linear scaling rule (Goyal et al. 2017): ``replicas`` times the batch, and the
-    learning rate times as much."""
-    replicas = check_int("replicas", replicas, minimum=1)
+def scaled_to_batch(recipe: Recipe, batch_size: int) -> Recipe:
+    """The recipe at ``batch_size`` images per step, its learning rate scaled linearly with the
+    batch (the linear scaling rule, Goyal et al. 2017): the one place the rule is written.
+
+    Raises:
+        ValueError: if ``batch_size`` is not an int of at least 1.
+    """
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     return dataclasses.replace(
         recipe,
-        batch_size=recipe.batch_size * replicas,
-        learning_rate=recipe.learning_rate * replicas,
+        batch_size=batch_size,
+        learning_rate=recipe.learning_rate * batch_size / recipe.batch_size,
     )
+
+
+def scale_for_replicas(recipe: Recipe, replicas: int) -> Recipe:
+    """The recipe on ``replicas`` devices: ``replicas`` times the batch, the learning rate
+    scaled with it (:func:`scaled_to_batch`)."""
+    replicas = check_int("replicas", replicas, minimum=1)
+    return scaled_to_batch(recipe, recipe.batch_size * replicas)
 
 
 def learning_rate_schedule(

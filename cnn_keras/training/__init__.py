@@ -17,8 +17,8 @@ The modules, split by what changes together:
 - :mod:`~cnn_keras.training.losses_optimizers`: the recipe turned into an optimizer (the
   papers' L2 weight decay), a loss (label smoothing) and batch normalization's momentum;
   :func:`compile_model`.
-- :mod:`~cnn_keras.training.aux_outputs`: compiling a network with auxiliary classifiers and
-  its inference model.
+- :mod:`~cnn_keras.training.aux_outputs`: the inference model of a network with auxiliary
+  classifiers (:func:`compile_model` weighs their losses).
 - :mod:`~cnn_keras.training.devices`: precision, data parallelism, the versions a result
   records.
 - :mod:`~cnn_keras.training.callbacks`: the NaN stop and the throughput timer.
@@ -37,7 +37,7 @@ from cnn_keras.recipes import (
     learning_rate_schedule,
     scale_for_replicas,
 )
-from cnn_keras.training.aux_outputs import compile_with_aux_losses, main_output
+from cnn_keras.training.aux_outputs import main_output
 from cnn_keras.training.callbacks import (
     NonFiniteLossError,
     StopOnNonFinite,
@@ -57,7 +57,7 @@ from cnn_keras.training.losses_optimizers import (
     set_batchnorm_momentum,
 )
 from cnn_keras.training.run_folder import RunFolder, read_log, remove_backup
-from cnn_keras.training.train_run import train
+from cnn_keras.training.train_run import run, run_caption, train
 
 __all__ = [
     "RECIPES",
@@ -73,7 +73,6 @@ __all__ = [
     "batchnorm_layers",
     "callbacks_for",
     "compile_model",
-    "compile_with_aux_losses",
     "configure_precision",
     "data_parallel",
     "final_accuracy",
@@ -87,6 +86,8 @@ __all__ = [
     "remove_backup",
     "scale_for_replicas",
     "set_batchnorm_momentum",
+    "run",
+    "run_caption",
     "train",
     "weights_finite",
 ]

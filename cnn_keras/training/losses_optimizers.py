@@ -177,6 +177,12 @@ def compile_model(
     """Compiles ``model`` with the recipe's optimizer (:func:`make_optimizer`), schedule and
     cross-entropy, and sets its batch normalization momentum to ``recipe.bn_momentum``.
 
+    A model with auxiliary classifiers (outputs ``[main, aux1, ...]``: GoogLeNet's, Inception
+    v3's with ``aux_logits=True``) gets one loss per output, the auxiliary ones weighed by
+    ``recipe.aux_loss_weight`` (GoogLeNet's 0.3), and metrics on the main output only; train it
+    on labels repeated once per output (:func:`cnn_keras.data.repeat_labels`) and predict with
+    :func:`~cnn_keras.training.main_output`.
+
     Args:
         model: the model; its last layer's activation decides whether the loss takes logits.
         recipe: the paper's recipe.
@@ -189,6 +195,10 @@ def compile_model(
             The same steps either way: it changes the speed, not the numbers.
         jit_compile: Keras's ``jit_compile``; ``"auto"``: XLA on JAX, and on TensorFlow only
             with a GPU (on a CPU, TensorFlow's XLA train step was slower than its graph step).
+
+    Raises:
+        ValueError: for a model with several outputs and a recipe without an auxiliary loss
+            weight, or a bad ``steps_per_execution`` or ``jit_compile``.
     """
     if steps_per_execution == "auto":
         # One step per call until a measurement shows more helps: on a CPU a step takes tens
@@ -201,19 +211,34 @@ def compile_model(
     check_choice("jit_compile", jit_compile, (True, False, "auto"))
     optimizer = make_optimizer(recipe, steps_per_epoch=steps_per_epoch, epochs=epochs)
     set_batchnorm_momentum(model, recipe.bn_momentum)
-    from_logits = model.layers[-1].get_config().get("activation") in (None, "linear")
+    outputs = len(model.outputs)
+    if outputs > 1 and not recipe.aux_loss_weight:
+        raise ValueError(
+            f"{model.name} has {outputs} outputs (auxiliary classifiers) and its recipe "
+            f"({recipe.paper}) weighs none: give the recipe an aux_loss_weight "
+            "(dataclasses.replace(recipe, aux_loss_weight=0.3)), or build the model without "
+            "aux_logits."
+        )
+    main = model.outputs[0]._keras_history.operation  # the layer that makes the main output
+    from_logits = main.get_config().get("activation") in (None, "linear")
     if recipe.label_smoothing:
         loss = SparseCategoricalCrossentropySmoothed(recipe.label_smoothing, from_logits)
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
     metrics = ["accuracy"]
     if top5 is None:
-        top5 = model.output_shape[-1] >= 100
+        top5 = model.outputs[0].shape[-1] >= 100
     if top5:
         metrics.append(keras.metrics.SparseTopKCategoricalAccuracy(5, name="top5"))
+    if outputs > 1:  # the main output's loss at 1.0, each auxiliary one's at the recipe's weight
+        loss, metrics = [loss] * outputs, [metrics] + [[]] * (outputs - 1)
+        loss_weights = [1.0] + [recipe.aux_loss_weight] * (outputs - 1)
+    else:
+        loss_weights = None
     model.compile(
         optimizer=optimizer,
         loss=loss,
+        loss_weights=loss_weights,
         metrics=metrics,
         steps_per_execution=steps_per_execution,
         jit_compile=jit_compile,
