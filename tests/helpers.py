@@ -85,3 +85,113 @@ def assert_same_outputs(
             atol=atol,
             err_msg=name,
         )
+
+
+def trainable_gradients(model: keras.Model, images, labels) -> list[np.ndarray | None]:
+    """The cross-entropy's gradient with respect to each of ``model.trainable_variables`` on
+    one batch, in training mode, on the TensorFlow, JAX or PyTorch backend (as
+    ``cnn_keras.analysis.gradient_norms``, for every weight). ``None`` where a weight is not
+    connected to the loss (TensorFlow and PyTorch say so; JAX gives zeros)."""
+    images = keras.ops.convert_to_tensor(images)
+    labels = keras.ops.convert_to_tensor(labels)
+    variables = model.trainable_variables
+
+    def loss_of(outputs):
+        return keras.ops.mean(keras.losses.sparse_categorical_crossentropy(labels, outputs))
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = loss_of(model(images, training=True))
+        gradients = tape.gradient(loss, [v.value for v in variables])
+    elif backend == "jax":
+        import jax
+
+        non_trainable = [v.value for v in model.non_trainable_variables]
+
+        def loss_fn(trainable):
+            outputs, _ = model.stateless_call(trainable, non_trainable, images, training=True)
+            return loss_of(outputs)
+
+        gradients = jax.grad(loss_fn)([v.value for v in variables])
+    else:
+        import torch
+
+        loss = loss_of(model(images, training=True))
+        gradients = torch.autograd.grad(
+            loss, [v.value for v in variables], allow_unused=True, materialize_grads=False
+        )
+    return [
+        None if g is None else np.asarray(keras.ops.convert_to_numpy(g), dtype="float64")
+        for g in gradients
+    ]
+
+
+def cancelled_by_batch_norm(model: keras.Model) -> dict[str, str]:
+    """The per-channel shifts (conv and dense biases, BN betas) that training-mode batch norm
+    cancels, each with the weight of its layer that sets the scale of its gradient:
+    ``{path: kernel or gamma path}``.
+
+    A shift adds one constant to every value of its channel. Layers that keep a per-channel
+    constant a per-channel constant (a 1x1 conv, any conv on a 1x1 map, an addition, a
+    concatenation) pass it on; batch norm in training mode subtracts each channel's batch mean,
+    which removes it. So a shift whose every path ends in batch norm through such layers does
+    not change the loss, and its gradient is zero up to rounding.
+    """
+    consumers: dict[str, list[keras.layers.Layer]] = {}
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            for tensor in node.input_tensors:
+                consumers.setdefault(tensor._keras_history.operation.name, []).append(layer)
+
+    def keeps_constant(layer) -> bool:
+        if isinstance(layer, (keras.layers.Add, keras.layers.Concatenate)):
+            return True
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
+            one_by_one = tuple(layer.kernel_size) == (1, 1)
+            return one_by_one or tuple(layer.input.shape[1:3]) == (1, 1)
+        return False
+
+    def cancelled(layer) -> bool:
+        after = consumers.get(layer.name, [])
+        return bool(after) and all(
+            isinstance(c, keras.layers.BatchNormalization) or (keeps_constant(c) and cancelled(c))
+            for c in after
+        )
+
+    found = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization) and layer.center and cancelled(layer):
+            found[layer.beta.path] = (layer.gamma if layer.scale else layer.beta).path
+        elif (
+            isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))
+            and layer.use_bias
+            and cancelled(layer)
+        ):
+            found[layer.bias.path] = layer.kernel.path
+    return found
+
+
+def assert_every_weight_learns(model: keras.Model, images, labels) -> dict[str, str]:
+    """The backward check (timm runs one on every model): one training step's gradient is
+    finite everywhere and nonzero for every trainable weight, except the shifts batch norm
+    cancels (:func:`cancelled_by_batch_norm`), whose gradient must be zero up to rounding.
+    Returns those shifts."""
+    norms = {}
+    for variable, gradient in zip(
+        model.trainable_variables, trainable_gradients(model, images, labels), strict=True
+    ):
+        assert gradient is not None, f"{variable.path} is not connected to the loss"
+        assert np.isfinite(gradient).all(), f"{variable.path}: NaN or inf in its gradient"
+        norms[variable.path] = float(np.linalg.norm(gradient))
+    cancelled = cancelled_by_batch_norm(model)
+    # Rounding, next to the gradient of its own layer's kernel (or gamma).
+    leaks = {
+        p: norms[p] / norms[ref] for p, ref in cancelled.items() if norms[p] > 1e-4 * norms[ref]
+    }
+    assert leaks == {}, "batch norm should cancel these shifts"
+    zero = sorted(p for p, norm in norms.items() if norm == 0 and p not in cancelled)
+    assert zero == [], f"{len(zero)} of {len(norms)} trainable weights get no gradient"
+    return cancelled
