@@ -8,10 +8,19 @@ import numpy as np
 import pytest
 
 from cnn_keras import analysis, data
-from cnn_keras.experiments import get_experiment, nets
+from cnn_keras.experiments import (
+    FINAL_TEST_ACCURACY,
+    Arm,
+    Comparison,
+    Experiment,
+    get_experiment,
+    nets,
+    run,
+)
 from cnn_keras.experiments.lesson02 import spectrum_shares
 from cnn_keras.experiments.lesson03 import probe_accuracies
 from cnn_keras.plan import plan_run
+from cnn_keras.registry import Family, ModelSpec
 
 
 def _params(spec, **kwargs):
@@ -86,3 +95,40 @@ def test_linear_probe_on_pixels_learns_the_unseen_classes_from_more_labels():
     accuracies = probe_accuracies(plan.build(), plan)
     assert list(accuracies) == [1, 5, 20, 100]
     assert 0.2 < accuracies[1] < accuracies[100] <= 1.0  # above chance, better with labels
+
+
+def _two_headed(*, input_shape=None, classes=10, width_multiplier=1.0, name="two_headed", **head):
+    """A net with an auxiliary output, as GoogLeNet's with ``aux_logits=True``."""
+    import keras
+
+    from cnn_keras.layers import image_input
+
+    inputs = image_input(input_shape, TWO_HEADED.traits, model_name=name)
+    x = keras.layers.Flatten(name="flat")(inputs)
+    main = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
+    aux = keras.layers.Dense(classes, activation="softmax", name="aux1_predictions")(x)
+    return keras.Model(inputs, [main, aux], name=name)
+
+
+TWO_HEADED = ModelSpec(
+    "two_headed", _two_headed, {}, Family("two heads", "a test", 8, 8, recipe="googlenet")
+)
+
+
+def test_runner_reads_the_main_output_of_a_net_with_auxiliary_heads(tmp_path):
+    experiment = Experiment(
+        name="aux_heads",
+        lesson="04",
+        question="Does the runner read the main output?",
+        claim="It does.",
+        source="a test",
+        arms=(Arm("flat", nets.PIXELS_NET), Arm("heads", TWO_HEADED)),
+        budget={"image_size": 8, "epochs": 1, "train_samples": 64, "test_samples": 64},
+        comparisons=(Comparison(FINAL_TEST_ACCURACY, "heads", "flat"),),
+        seeds=1,
+    )
+    results = run(
+        experiment, profile="smoke", output=tmp_path / "a.csv", runs_dir=str(tmp_path), report=None
+    )
+    heads = results.run("heads", 0)
+    assert np.isfinite(heads["test_accuracy"]).all() and np.isfinite(heads["train_loss"]).all()
