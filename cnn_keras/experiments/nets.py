@@ -61,6 +61,7 @@ def conv1_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "conv1_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """Three conv layers, the first AlexNet's or ZFNet's: ``conv1`` (96 filters, 11x11 stride
     4 or 7x7 stride 2, "same") - ReLU - 3x3/2 max pool; ``conv2`` (128 3x3) - ReLU - 3x3/2
@@ -88,7 +89,9 @@ def conv1_net(
     check_head_args(include_top, pooling, classes, classifier_activation, 0.0)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(CONV1_WIDTHS))
     widths = _fixed_widths(width_multiplier, CONV1_WIDTHS)
-    x = inputs = image_input(input_shape, CONV1_FAMILY, model_name=name, include_top=include_top)
+    x = inputs = image_input(
+        input_shape, family or CONV1_FAMILY, model_name=name, include_top=include_top
+    )
     kernel, stride = CONV1[conv1]
     for index, (width, size) in enumerate(zip(widths, (kernel, 3, 3), strict=True), start=1):
         x = layers.Conv2D(
@@ -124,6 +127,7 @@ def stacked_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "stacked_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """A stem (128 3x3 filters and a 2x2 max pool), then three stages, each one ``block`` and
     a 2x2 max pool, then global average pooling and the classifier. A block is a single 5x5
@@ -142,7 +146,9 @@ def stacked_net(
     check_head_args(include_top, pooling, classes, classifier_activation, 0.0)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=STACKED_WIDTH)
     width = scaled_width(STACKED_WIDTH, width_multiplier)
-    x = inputs = image_input(input_shape, STACKED_FAMILY, model_name=name, include_top=include_top)
+    x = inputs = image_input(
+        input_shape, family or STACKED_FAMILY, model_name=name, include_top=include_top
+    )
 
     def conv(tensor, size, layer_name):
         return layers.Conv2D(
@@ -178,6 +184,7 @@ def pixels_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "pixels_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """The image itself as features: ``fc7`` is the flattened (normalized) image, followed by
     one linear classifier (softmax regression). The raw-pixel baseline of a linear probe.
@@ -192,7 +199,9 @@ def pixels_net(
     if pooling is not None:
         raise ValueError(f"pixels_net has no feature map to pool; received pooling={pooling!r}.")
     check_float("width_multiplier", width_multiplier, minimum=0, min_inclusive=False)
-    inputs = image_input(input_shape, PIXELS_FAMILY, model_name=name, include_top=include_top)
+    inputs = image_input(
+        input_shape, family or PIXELS_FAMILY, model_name=name, include_top=include_top
+    )
     x = layers.Flatten(name="fc7")(inputs)
     if include_top:
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
@@ -209,6 +218,7 @@ def inception_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "inception_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """A stem conv (64 3x3) and a 2x2 max pool, two inception modules, a 2x2 max pool, a third
     module, global average pooling and the classifier; the modules naive or with 1x1
@@ -229,7 +239,7 @@ def inception_net(
         width_multiplier, narrowest=min(min(row) for row in table)
     )
     x = inputs = image_input(
-        input_shape, INCEPTION_FAMILY, model_name=name, include_top=include_top
+        input_shape, family or INCEPTION_FAMILY, model_name=name, include_top=include_top
     )
     x = layers.Conv2D(
         scaled_width(STEM_WIDTH, width_multiplier),
