@@ -12,6 +12,7 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from cnn_keras import machine, tables
 from cnn_keras.analysis.layers import LayerStats
@@ -45,6 +46,7 @@ def plot_history(history, *, title: str = "", where: str = ""):
                 label = "validation" if prefix else "training"
                 ax.plot(epochs, logs[prefix + metric], style, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.legend()
         ax.grid(alpha=0.3)
@@ -158,7 +160,8 @@ def plot_ilsvrc_winners(rows: list[dict[str, str]]):
     errors = [float(r["top5_error"]) for r in rows]
     bars = ax.bar(labels, errors, color="tab:blue")
     for bar, row in zip(bars, rows, strict=True):
-        depth = f"{row['depth']} layers" if row["depth"] else "shallow"
+        depth = row["depth"] or "shallow"
+        depth = f"{depth} layers" if depth.isdigit() else depth
         ax.annotate(
             depth,
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),

@@ -65,6 +65,7 @@ def plot(
         ValueError: for an unknown metric or arm, or a live run without that curve.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     from cnn_keras.plots import caption
 
@@ -100,6 +101,7 @@ def plot(
                 label=f"{experiment.arm(arm).label} (your run)",
             )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -107,9 +109,10 @@ def plot(
     header = results.header
     caption(
         figure,
-        f"{experiment.name}: band = lowest to highest of seeds {header.get('seeds', seeds)} | "
-        f"profile={header.get('profile', '?')} backend={header.get('backend', '?')} "
-        f"{header.get('date', '')[:10]} | {header.get('machine', '?')}",
+        f"{experiment.name}: bands from the lowest to the highest of seeds "
+        f"{header.get('seeds', seeds)} | profile={header.get('profile', '?')} "
+        f"backend={header.get('backend', '?')} {header.get('date', '')[:10]}\n"
+        f"{header.get('machine', '?')}",
     )
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure

@@ -154,9 +154,16 @@ def _rows(experiment: Experiment, arm: str, seed: int, plan, folder: Path, resul
     }
     for column, measure in experiment.measures.items():
         per_run[column] = float(measure(model, plan))
+    # A model with auxiliary outputs logs its main output's loss and accuracy by its name.
+    main = f"{model.output_names[0]}_" if len(model.outputs) > 1 else ""
     keras.backend.clear_session()
+
+    def logged(key: str) -> str:  # "val_loss" -> "val_predictions_loss" with a main output
+        cut = len("val_") if key.startswith("val_") else 0
+        return key[:cut] + main + key[cut:]
+
     epochs = len(log.get("loss", []))
-    curves = {column: log.get(key, [math.nan] * epochs) for key, column in _LOG_COLUMNS.items()}
+    curves = {col: log.get(logged(key), [math.nan] * epochs) for key, col in _LOG_COLUMNS.items()}
     return [
         {
             "experiment": experiment.name,
