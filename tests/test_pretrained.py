@@ -87,11 +87,11 @@ def test_preprocessing_is_keras_applications():
             pretrained.preprocess_input(name, images), theirs(images.copy()), rtol=1e-6
         )
     assert pretrained.preprocessing_mode("efficientnet_b0") == "torch"
-    assert pretrained.prepare_image("mobilenet", np.zeros((40, 60), "uint8")).shape == (
-        224,
-        224,
-        3,
-    )
+    grey = np.full((40, 60), 255, "uint8")
+    assert pretrained.prepare_image("mobilenet", grey).shape == (224, 224, 3)
+    np.testing.assert_allclose(pretrained.prepare_image("mobilenet", grey), 1.0)  # "tf": [-1, 1]
+    shown = pretrained.prepare_image("vgg16", grey, size=32, preprocess=False)
+    assert shown.shape == (32, 32, 3) and np.allclose(shown, 255.0)
 
 
 def _record_get_file(monkeypatch):

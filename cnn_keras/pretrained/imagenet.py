@@ -116,10 +116,19 @@ def preprocess_input(name: str, images) -> np.ndarray:
     )
 
 
-def prepare_image(name: str, image, *, size: int | None = None) -> np.ndarray:
+def prepare_image(
+    name: str, image, *, size: int | None = None, preprocess: bool = True
+) -> np.ndarray:
     """One photograph (any size, RGB or gray, uint8 or floats in [0, 255]) as input for
     ``name``'s ImageNet weights: the central square, resized to ``size`` (default the model's
     input size), then :func:`preprocess_input`.
+
+    Args:
+        name: a registered model with ImageNet weights.
+        image: the photograph (``skimage.data.chelsea()``).
+        size: the square side; default the model's input size.
+        preprocess: ``False`` stops before :func:`preprocess_input`: the cropped, resized
+            RGB picture in [0, 255], to show under a heat map.
 
     Returns:
         float32 array ``(size, size, 3)``.
@@ -138,4 +147,4 @@ def prepare_image(name: str, image, *, size: int | None = None) -> np.ndarray:
     top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
     square = image[top : top + side, left : left + side, :3].astype("float32")
     resized = transform.resize(square, (size, size), preserve_range=True, anti_aliasing=True)
-    return preprocess_input(name, resized)
+    return preprocess_input(name, resized) if preprocess else resized.astype("float32")
