@@ -329,16 +329,23 @@ def get_spec(name: str) -> ModelSpec:
     return _REGISTRY[name]
 
 
-def build_model(name: str, /, **kwargs: Any) -> keras.Model:
+def build_model(name: str, /, *, weights: str | None = None, **kwargs: Any) -> keras.Model:
     """Builds a registered model by name.
 
     Args:
         name: one of :func:`list_models` (positional, so that ``name=`` in ``kwargs`` names
             the model).
+        weights: ``None`` (random initialization), ``"imagenet"`` (keras.applications'
+            published weights of the twin, for :func:`cnn_keras.pretrained.models_with_weights`)
+            or the path of a weights file; see :func:`cnn_keras.pretrained.build_pretrained`.
         **kwargs: passed to the family builder (``input_shape``, ``classes``, ``pooling``,
             ``name``, ...); see :meth:`ModelSpec.build` for what is refused.
 
     Returns:
         A functional ``keras.Model`` named ``name`` unless ``kwargs`` gives another name.
     """
+    if weights is not None:
+        from cnn_keras.pretrained import build_pretrained  # it imports this module
+
+        return build_pretrained(name, weights, **kwargs)
     return get_spec(name).build(**kwargs)

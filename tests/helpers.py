@@ -1,9 +1,10 @@
-"""Helpers the model tests share: copying weights between two builds of one network, and
-comparing their outputs."""
+"""Helpers the model tests share: random weights that show a misplaced copy, and comparing two
+models' outputs. The weight copy itself is the package's (``cnn_keras.pretrained.copy_weights``,
+``copy_from_twin``), which ``build_model(..., weights="imagenet")`` uses too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import keras
 import numpy as np
@@ -25,35 +26,6 @@ def randomize_weights(model: keras.Model, seed: int = 0) -> None:
         elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and layer.use_bias:
             kernel, bias = layer.get_weights()
             layer.set_weights([kernel, rng.normal(0, 0.1, bias.shape)])
-
-
-def copy_weights(
-    source: keras.Model,
-    target: keras.Model,
-    rename: Callable[[str], str] | None = None,
-) -> None:
-    """Copies the weights of every weighted layer of ``source`` into ``target``.
-
-    With ``rename``, layer ``n`` of ``source`` goes to the layer of ``target`` named
-    ``rename(n)``; without it, the weighted layers are paired in order (same graph, other
-    names), and each pair must be of one layer type. Either way every weighted layer of
-    ``target`` must receive weights.
-    """
-    theirs = [layer for layer in source.layers if layer.weights]
-    if rename is None:
-        ours = [layer for layer in target.layers if layer.weights]
-        assert len(ours) == len(theirs), (len(ours), len(theirs))
-        for mine, their in zip(ours, theirs, strict=True):
-            assert type(mine) is type(their), (mine.name, their.name)
-            mine.set_weights(their.get_weights())
-        return
-    filled = set()
-    for layer in theirs:
-        mine = target.get_layer(rename(layer.name))
-        mine.set_weights(layer.get_weights())
-        filled.add(mine.name)
-    missed = [layer.name for layer in target.layers if layer.weights and layer.name not in filled]
-    assert not missed, f"layers without a counterpart: {missed[:5]}"
 
 
 def assert_same_outputs(
