@@ -345,7 +345,20 @@ def build_model(name: str, /, *, weights: str | None = None, **kwargs: Any) -> k
         A functional ``keras.Model`` named ``name`` unless ``kwargs`` gives another name.
     """
     if weights is not None:
-        from cnn_keras.pretrained import build_pretrained  # it imports this module
-
-        return build_pretrained(name, weights, **kwargs)
+        return _PRETRAINED_BUILDER[0](name, weights, **kwargs)
     return get_spec(name).build(**kwargs)
+
+
+# How ``build_model(..., weights=...)`` builds: ``cnn_keras.pretrained`` installs its builder here
+# when the package is imported, so that the registry, below it, never imports it.
+def _no_pretrained_builder(name: str, weights: Any, **kwargs: Any) -> keras.Model:
+    raise RuntimeError("import cnn_keras.pretrained to build a model with weights=")
+
+
+_PRETRAINED_BUILDER: list[Callable[..., keras.Model]] = [_no_pretrained_builder]
+
+
+def install_pretrained_builder(builder: Callable[..., keras.Model]) -> None:
+    """Makes ``builder(name, weights, **kwargs)`` what :func:`build_model` calls for
+    ``weights=`` (:func:`cnn_keras.pretrained.build_pretrained`)."""
+    _PRETRAINED_BUILDER[0] = builder

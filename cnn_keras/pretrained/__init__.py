@@ -47,3 +47,6 @@ from cnn_keras.pretrained.imagenet import preprocessing_mode as preprocessing_mo
 from cnn_keras.pretrained.transfer import copy_from_twin as copy_from_twin
 from cnn_keras.pretrained.transfer import copy_weights as copy_weights
 from cnn_keras.pretrained.transfer import twin_rename as twin_rename
+from cnn_keras.registry import install_pretrained_builder  # noqa: E402
+
+install_pretrained_builder(build_pretrained)
