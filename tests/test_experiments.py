@@ -150,7 +150,7 @@ def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
         "b (your run)",
     ]
     np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [0.5, 0.4, 0.3])
-    assert len(ax.collections) == 2 and "lowest to highest" in figure.texts[0].get_text()
+    assert len(ax.collections) == 2 and "lowest to the highest" in figure.texts[0].get_text()
     plt.close(figure)
     with pytest.raises(ValueError, match="metric"):
         experiments.plot(frame, "top-5", experiment=_hand())
