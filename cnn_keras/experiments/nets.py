@@ -61,6 +61,7 @@ def conv1_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "conv1_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """Three conv layers, the first AlexNet's or ZFNet's: ``conv1`` (96 filters, 11x11 stride
     4 or 7x7 stride 2, "same") - ReLU - 3x3/2 max pool; ``conv2`` (128 3x3) - ReLU - 3x3/2
@@ -124,6 +125,7 @@ def stacked_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "stacked_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """A stem (128 3x3 filters and a 2x2 max pool), then three stages, each one ``block`` and
     a 2x2 max pool, then global average pooling and the classifier. A block is a single 5x5
@@ -178,6 +180,7 @@ def pixels_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "pixels_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """The image itself as features: ``fc7`` is the flattened (normalized) image, followed by
     one linear classifier (softmax regression). The raw-pixel baseline of a linear probe.
@@ -209,6 +212,7 @@ def inception_net(
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
     name: str = "inception_net",
+    family: Family | None = None,
 ) -> keras.Model:
     """A stem conv (64 3x3) and a 2x2 max pool, two inception modules, a 2x2 max pool, a third
     module, global average pooling and the classifier; the modules naive or with 1x1
