@@ -19,8 +19,11 @@ from cnn_keras.analysis.layers import LayerStats
 
 
 def caption(figure, text: str) -> None:
-    """Writes ``text`` (the profile, backend and device) small under the figure."""
-    figure.text(0.01, 0.005, text, fontsize=7, color="0.4", ha="left", va="bottom")
+    """Writes ``text`` (the profile, backend and device) small under the figure, in place of
+    an earlier caption (a figure drawn in several calls keeps one)."""
+    for earlier in [t for t in figure.texts if t.get_gid() == "caption"]:
+        earlier.remove()
+    figure.text(0.01, 0.005, text, fontsize=7, color="0.4", ha="left", va="bottom", gid="caption")
 
 
 def machine_caption(profile_line: str) -> str:
