@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Lessons 08 and 09 were rewritten (branch nb08) but not executed: their experiments' results
+# are not committed yet, so the committed notebooks are still the earlier ones, which these
+# checks do not describe (issues 19, 20 and 22 stay open for them).
+NOT_REWORKED = ("08_resnext_densenet_mobilenet.ipynb", "09_comparing_complexity.ipynb")
+LESSONS = [
+    path
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if path.name not in NOT_REWORKED
+]
 ids = [path.name for path in LESSONS]
 
 
@@ -148,8 +156,8 @@ EXPERIMENT_LESSONS = ("01", "02", "03", "04", "05", "06", "07", "08", "11")
 # fails once one of them does, so that it leaves this list.
 PENDING_LESSONS = {
     "04": "the auxiliary-heads experiment needs a GPU; only the module comparison runs on cpu",
-    "05": "resnet_plain_residual is defined but its results are not committed yet",
-    "07": "inception_resnet_residual is defined but its results are not committed yet",
+    "05": "resnet_plain_residual's results landed after the lesson was executed without them",
+    "07": "inception_resnet_residual's results landed after the lesson was executed without them",
     "08": "densenet_resnet_params and resnext_cardinality are not committed yet",
 }
 
