@@ -103,7 +103,7 @@ def _two_headed(*, input_shape=None, classes=10, width_multiplier=1.0, name="two
 
     from cnn_keras.layers import image_input
 
-    inputs = image_input(input_shape, TWO_HEADED.traits, model_name=name)
+    inputs = image_input(input_shape, TWO_HEADED.family, model_name=name)
     x = keras.layers.Flatten(name="flat")(inputs)
     main = keras.layers.Dense(classes, activation="softmax", name="predictions")(x)
     aux = keras.layers.Dense(classes, activation="softmax", name="aux1_predictions")(x)
