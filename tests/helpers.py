@@ -9,6 +9,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from cnn_keras.analysis import weight_gradients
+
 
 def randomize_weights(model: keras.Model, seed: int = 0) -> None:
     """Random BN statistics, scales, shifts and biases, so that a weight copy that puts a
@@ -57,48 +59,6 @@ def assert_same_outputs(
             atol=atol,
             err_msg=name,
         )
-
-
-def trainable_gradients(model: keras.Model, images, labels) -> list[np.ndarray | None]:
-    """The cross-entropy's gradient with respect to each of ``model.trainable_variables`` on
-    one batch, in training mode, on the TensorFlow, JAX or PyTorch backend (as
-    ``cnn_keras.analysis.gradient_norms``, for every weight). ``None`` where a weight is not
-    connected to the loss (TensorFlow and PyTorch say so; JAX gives zeros)."""
-    images = keras.ops.convert_to_tensor(images)
-    labels = keras.ops.convert_to_tensor(labels)
-    variables = model.trainable_variables
-
-    def loss_of(outputs):
-        return keras.ops.mean(keras.losses.sparse_categorical_crossentropy(labels, outputs))
-
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            loss = loss_of(model(images, training=True))
-        gradients = tape.gradient(loss, [v.value for v in variables])
-    elif backend == "jax":
-        import jax
-
-        non_trainable = [v.value for v in model.non_trainable_variables]
-
-        def loss_fn(trainable):
-            outputs, _ = model.stateless_call(trainable, non_trainable, images, training=True)
-            return loss_of(outputs)
-
-        gradients = jax.grad(loss_fn)([v.value for v in variables])
-    else:
-        import torch
-
-        loss = loss_of(model(images, training=True))
-        gradients = torch.autograd.grad(
-            loss, [v.value for v in variables], allow_unused=True, materialize_grads=False
-        )
-    return [
-        None if g is None else np.asarray(keras.ops.convert_to_numpy(g), dtype="float64")
-        for g in gradients
-    ]
 
 
 def cancelled_by_batch_norm(model: keras.Model) -> dict[str, str]:
@@ -153,7 +113,7 @@ def assert_every_weight_learns(model: keras.Model, images, labels) -> dict[str, 
     Returns those shifts."""
     norms = {}
     for variable, gradient in zip(
-        model.trainable_variables, trainable_gradients(model, images, labels), strict=True
+        model.trainable_variables, weight_gradients(model, images, labels), strict=True
     ):
         assert gradient is not None, f"{variable.path} is not connected to the loss"
         assert np.isfinite(gradient).all(), f"{variable.path}: NaN or inf in its gradient"

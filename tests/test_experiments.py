@@ -244,6 +244,8 @@ PENDING = {
     "densenet_resnet_params",
     "resnext_cardinality",
     "complexity_survey",
+    "inception_aux_heads",
+    "resnet_depth_budget",
 }
 
 

@@ -6,7 +6,8 @@ One concern, several modules; notebooks import the names from here (``analysis.c
   conv output sizes, the cost one block adds to a model (the lecture's formulas).
 - :mod:`~cnn_keras.analysis.layers`: the per-layer table (shapes, parameters, MACs, activation
   memory, receptive field), depth in weight layers, and the human-readable numbers.
-- :mod:`~cnn_keras.analysis.gradients`: the gradient norm of every weight layer for one batch.
+- :mod:`~cnn_keras.analysis.gradients`: the gradient of every weight for one batch, and its
+  norm per weight layer.
 - :mod:`~cnn_keras.analysis.interpret`: what a trained net looks at (occlusion, feature maps).
 - :mod:`~cnn_keras.analysis.attribution`: which pixels a decision rests on (saliency,
   SmoothGrad, Grad-CAM).
@@ -41,6 +42,7 @@ from cnn_keras.analysis.embedding import embed_2d as embed_2d
 from cnn_keras.analysis.embedding import penultimate_features as penultimate_features
 from cnn_keras.analysis.embedding import penultimate_layer as penultimate_layer
 from cnn_keras.analysis.gradients import gradient_norms as gradient_norms
+from cnn_keras.analysis.gradients import weight_gradients as weight_gradients
 from cnn_keras.analysis.interpret import occlusion_grid as occlusion_grid
 from cnn_keras.analysis.interpret import occlusion_map as occlusion_map
 from cnn_keras.analysis.interpret import strongest_feature_maps as strongest_feature_maps

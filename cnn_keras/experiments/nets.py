@@ -11,7 +11,8 @@ Each isolates one choice of a paper on a net small enough to train in seconds on
   baseline of the linear probe (its ``fc7`` is the flattened image).
 - :data:`INCEPTION_NET` (lesson 04): three inception modules, naive (Figure 2a) or with 1x1
   reductions (Figure 2b), ``options={"naive": True}``; the two arms' widths are chosen so that
-  their multiply-accumulates match (:data:`INCEPTION_WIDTHS`).
+  their multiply-accumulates match (:data:`INCEPTION_WIDTHS`); ``options={"aux_logits": True}``
+  adds GoogLeNet's auxiliary classifier after the second module (a second output).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from keras import layers
 from cnn_keras.checks import check_bool, check_choice, check_float
 from cnn_keras.heads import check_head_args, classifier_head
 from cnn_keras.layers import check_width_multiplier, he_init, image_input, scaled_width
-from cnn_keras.models.googlenet import inception_module
+from cnn_keras.models.googlenet import AUX_HEAD, conv_relu, inception_module
+from cnn_keras.models.inception_blocks import auxiliary_head, check_aux_logits
 from cnn_keras.registry import Family, ModelSpec
 
 # conv1's (kernel, stride): AlexNet's 11x11 stride 4, ZFNet's 7x7 stride 2 (its section 4.1).
@@ -37,6 +39,9 @@ STACKED_WIDTH = 128  # every block's input and output channels, at width 1
 # 32x32 the naive net costs 5.31 M multiply-accumulates per image and the reduced one 5.43 M
 # (count_macs, 2 % apart), the cost a CPU's time follows.
 STEM_WIDTH = 64
+# The auxiliary classifier's 5x5 pool of stride 3 on the second module's grid (half the input):
+# at least 24x24 in, so that the grid is 12x12 and the pool gives 3x3 or more.
+MIN_SIZE_AUX = 24
 INCEPTION_WIDTHS = {
     "naive": ((32, 48, 16), (48, 64, 16), (64, 64, 32)),
     "reduced": (
@@ -211,6 +216,7 @@ def pixels_net(
 def inception_net(
     *,
     naive: bool = False,
+    aux_logits: bool = False,
     include_top: bool = True,
     input_shape=None,
     pooling: str | None = None,
@@ -222,7 +228,11 @@ def inception_net(
 ) -> keras.Model:
     """A stem conv (64 3x3) and a 2x2 max pool, two inception modules, a 2x2 max pool, a third
     module, global average pooling and the classifier; the modules naive or with 1x1
-    reductions, at the widths of :data:`INCEPTION_WIDTHS`.
+    reductions, at the widths of :data:`INCEPTION_WIDTHS`. With ``aux_logits`` the model has
+    two outputs, ``[main, aux]``: GoogLeNet's auxiliary classifier (its ``AUX_HEAD``: a 5x5
+    average pool of stride 3, a 1x1 conv of 128, an FC layer of 1,024 with dropout 0.7, the
+    classifier; at the net's width) reads the second module's output, as GoogLeNet's reads
+    4a's and 4d's; training weighs its loss by the recipe's ``aux_loss_weight`` (0.3).
 
     Args:
         naive: GoogLeNet's Figure 2a (no reductions, narrower so that it costs the same) instead
@@ -233,13 +243,18 @@ def inception_net(
         name: the model's name.
     """
     check_bool("naive", naive)
+    check_aux_logits(aux_logits, include_top)
     check_head_args(include_top, pooling, classes, classifier_activation, 0.0)
     table = INCEPTION_WIDTHS["naive" if naive else "reduced"]
     width_multiplier = check_width_multiplier(
         width_multiplier, narrowest=min(min(row) for row in table)
     )
     x = inputs = image_input(
-        input_shape, family or INCEPTION_FAMILY, model_name=name, include_top=include_top
+        input_shape,
+        family or INCEPTION_FAMILY,
+        model_name=name,
+        include_top=include_top,
+        min_size=MIN_SIZE_AUX if aux_logits else None,
     )
     x = layers.Conv2D(
         scaled_width(STEM_WIDTH, width_multiplier),
@@ -260,6 +275,16 @@ def inception_net(
             x = layers.MaxPooling2D(2, name="pool")(x)
         widths = dict(zip(keys, _fixed_widths(width_multiplier, row), strict=True))
         x = inception_module(x, naive=naive, name=f"inception_{'abc'[index]}", **widths)
+        if aux_logits and index == 1:
+            aux = auxiliary_head(
+                x,
+                AUX_HEAD,
+                name="aux",
+                conv=conv_relu,
+                classes=classes,
+                classifier_activation=classifier_activation,
+                width_multiplier=width_multiplier,
+            )
     outputs = classifier_head(
         x,
         include_top=include_top,
@@ -267,7 +292,7 @@ def inception_net(
         classes=classes,
         classifier_activation=classifier_activation,
     )
-    return keras.Model(inputs, outputs, name=name)
+    return keras.Model(inputs, [outputs, aux] if aux_logits else outputs, name=name)
 
 
 _PAPERS = {

@@ -23,6 +23,7 @@ from pathlib import Path
 from cnn_keras.checks import check_int
 from cnn_keras.experiments.definition import Experiment, _profile_name, get_experiment
 from cnn_keras.experiments.results import Results, results_path
+from cnn_keras.plots import main_output_logs
 
 RUNS_DIR = os.path.join("runs", "experiments")
 # log.csv's keys (Keras's history) -> the results' columns.
@@ -154,16 +155,10 @@ def _rows(experiment: Experiment, arm: str, seed: int, plan, folder: Path, resul
     }
     for column, measure in experiment.measures.items():
         per_run[column] = float(measure(model, plan))
-    # A model with auxiliary outputs logs its main output's loss and accuracy by its name.
-    main = f"{model.output_names[0]}_" if len(model.outputs) > 1 else ""
     keras.backend.clear_session()
-
-    def logged(key: str) -> str:  # "val_loss" -> "val_predictions_loss" with a main output
-        cut = len("val_") if key.startswith("val_") else 0
-        return key[:cut] + main + key[cut:]
-
+    log = main_output_logs(log)  # a model with auxiliary outputs: its main output's curves
     epochs = len(log.get("loss", []))
-    curves = {col: log.get(logged(key), [math.nan] * epochs) for key, col in _LOG_COLUMNS.items()}
+    curves = {col: log.get(key, [math.nan] * epochs) for key, col in _LOG_COLUMNS.items()}
     return [
         {
             "experiment": experiment.name,
