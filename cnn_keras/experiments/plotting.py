@@ -22,7 +22,9 @@ _HISTORY_KEYS = {
 
 
 def _live_curve(history, metric: str) -> np.ndarray:
-    logs = getattr(history, "history", history)
+    from cnn_keras.plots import main_output_logs
+
+    logs = main_output_logs(history)  # a run with auxiliary outputs: its main output's curves
     key = _HISTORY_KEYS[CURVES[metric]]
     if key not in logs:
         raise ValueError(
