@@ -14,6 +14,14 @@ from cnn_keras.experiments.metrics import FINAL_TEST_ACCURACY
 from cnn_keras.experiments.nets import INCEPTION_NET
 
 PAPER = "Szegedy et al., Going Deeper with Convolutions (CVPR 2015)"
+# Both experiments' budget: the small inception net at 28x28, a quarter of its widths.
+BUDGET = {
+    "image_size": 28,
+    "width_multiplier": 0.25,
+    "train_samples": 3000,
+    "test_samples": 1000,
+    "epochs": 5,
+}
 
 register(
     Experiment(
@@ -29,13 +37,7 @@ register(
             Arm("naive", INCEPTION_NET, {"options": {"naive": True}}, "naive modules"),
             Arm("reduced", INCEPTION_NET, {"options": {"naive": False}}, "1x1 reductions"),
         ),
-        budget={
-            "image_size": 28,
-            "width_multiplier": 0.25,
-            "train_samples": 3000,
-            "test_samples": 1000,
-            "epochs": 5,
-        },
+        budget=BUDGET,
         comparisons=(Comparison(FINAL_TEST_ACCURACY, "reduced", "naive", expect="higher"),),
         seeds=5,
         notes="Time is matched through the multiply-accumulates: the reduced modules are "
@@ -66,13 +68,7 @@ register(
             Arm("without", INCEPTION_NET, label="main classifier only"),
             Arm("with_aux", INCEPTION_NET, {"options": {"aux_logits": True}}, "with auxiliary"),
         ),
-        budget={
-            "image_size": 28,
-            "width_multiplier": 0.25,
-            "train_samples": 3000,
-            "test_samples": 1000,
-            "epochs": 5,
-        },
+        budget=BUDGET,
         comparisons=(Comparison(FINAL_TEST_ACCURACY, "with_aux", "without", expect="higher"),),
         seeds=5,
         notes="The net of inception_reductions with 1x1 reductions; the auxiliary classifier "

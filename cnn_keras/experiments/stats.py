@@ -38,48 +38,43 @@ def t_quantile_975(df: int) -> float:
     return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
+class _OverSeeds:
+    """Values over seeds: their count, mean and standard deviation (with ``n - 1``; nan for
+    one seed)."""
+
+    values: tuple[float, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.values)
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.values)) if self.values else math.nan
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.values, ddof=1)) if self.n > 1 else math.nan
+
+
 @dataclasses.dataclass(frozen=True)
-class ArmSummary:
-    """One arm on one metric over its seeds (``std`` with ``n - 1``; nan for one seed)."""
+class ArmSummary(_OverSeeds):
+    """One arm on one metric over its seeds."""
 
     arm: str
     metric: Metric
     seeds: tuple[int, ...]
     values: tuple[float, ...]
 
-    @property
-    def n(self) -> int:
-        return len(self.values)
-
-    @property
-    def mean(self) -> float:
-        return float(np.mean(self.values)) if self.values else math.nan
-
-    @property
-    def std(self) -> float:
-        return float(np.std(self.values, ddof=1)) if self.n > 1 else math.nan
-
 
 @dataclasses.dataclass(frozen=True)
-class PairedDifference:
+class PairedDifference(_OverSeeds):
     """``metric(arm) - metric(baseline)`` seed by seed (seeds both arms ran), its mean and
     95 % t interval, and the :data:`OUTCOMES` entry the interval gives."""
 
     comparison: Comparison
     seeds: tuple[int, ...]
     values: tuple[float, ...]
-
-    @property
-    def n(self) -> int:
-        return len(self.values)
-
-    @property
-    def mean(self) -> float:
-        return float(np.mean(self.values)) if self.values else math.nan
-
-    @property
-    def std(self) -> float:
-        return float(np.std(self.values, ddof=1)) if self.n > 1 else math.nan
 
     @property
     def interval(self) -> tuple[float, float]:
