@@ -64,6 +64,11 @@ CODE_PATHS = (
 # EfficientNet's too, in the first block of each stage (7): later blocks put stochastic depth,
 # which scales each image differently, between the projection and the addition.
 CANCELLED_SHIFTS = {"resnet50": 53, "se_resnet50": 53, "mobilenet_v2_0.5": 17, "efficientnet_b0": 7}
+# On JAX, a DenseNet (58 or 120 layers, each concatenated onto all before it) takes minutes on
+# a 2-core CPU to build and to compile its backward pass; there its contract runs on the same
+# code (the same builder, stem, blocks and transitions) with two layers a block. TensorFlow
+# checks the registered depth.
+JAX_SHORT_BLOCKS = {"densenet121": (2, 2, 2, 2), "densenet_bc100_cifar": (2, 2, 2)}
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (
     [name for name in list_models() if name not in CODE_PATHS]
@@ -88,8 +93,12 @@ _AUTO_NAME = re.compile(
 
 
 def _smallest(name: str, channels: int = 3, **kwargs) -> keras.Model:
-    size = get_spec(name).min_input_size
-    return build_model(name, input_shape=(size, size, channels), **kwargs)
+    spec = get_spec(name)
+    shape = (spec.min_input_size, spec.min_input_size, channels)
+    if keras.backend.backend() == "jax" and name in JAX_SHORT_BLOCKS:
+        preset = {**spec.preset, "blocks": JAX_SHORT_BLOCKS[name], "name": name, **kwargs}
+        return spec.builder(**preset, family=spec.family, input_shape=shape)
+    return build_model(name, input_shape=shape, **kwargs)
 
 
 def _kernels(model: keras.Model) -> dict[str, np.ndarray]:
