@@ -82,28 +82,45 @@ def lrn(x: keras.KerasTensor) -> keras.KerasTensor:
     return LocalResponseNormalization(name="lrn")(x)
 
 
-LAYER_CHOICES = {"a": "conv1", "b": "conv3", "c": "fc6", "d": "fc8"}
+def _layer_params(model: keras.Model) -> dict[str, int]:
+    return {layer.name: layer.count_params() for layer in model.layers if layer.weights}
 
 
 @prediction(
     "01.7",
-    "the layer that holds the most parameters",
-    choices=LAYER_CHOICES,
+    "AlexNet's parameters at 224x224",
+    choices={
+        "a": "the same: a layer's weights do not depend on the image's size",
+        "b": "fewer, in every conv layer and in fc6",
+        "c": "fewer, in fc6 only",
+        "d": "none: it cannot be built, since (224 - 11) / 4 + 1 is not a whole number",
+    },
     why=(
-        "fc6. It connects the 6x6x256 map after pool5 (9,216 values) to 4,096 units: about 38 "
-        "million weights, more than half of the network. The five conv layers together hold "
-        "under 4 % of the parameters but do over 90 % of the multiply-adds: convs cost "
-        "computation, fully connected layers cost memory. Later nets (GoogLeNet, ResNet) "
-        "replace this head with global average pooling."
+        "Fewer, in fc6 only. A conv layer's weights are its filters, whatever the size of the "
+        "map they slide over, so conv1 to conv5 keep theirs. Keras does not refuse 224: it "
+        "drops the last pixels that a stride-4 window cannot reach, and the maps come out "
+        "54, 26, 12 and 5 pixels wide instead of 55, 27, 13 and 6. fc6 connects every value "
+        "of the last map: 5x5x256 = 6,400 inputs instead of 9,216, so it loses about 11.5 "
+        "million weights. A dense head ties a net to one input size; the global average "
+        "pooling of later nets (GoogLeNet, ResNet) unties it."
     ),
 )
-def most_parameters() -> str:
-    """**01.7** (predict, then measure) Which of these layers of AlexNet holds the most
-    parameters? Predict, then print `analysis.format_table(analysis.layer_table(model))` for
-    `model = build_model("alexnet")` and read the params column."""
-    counts = {name: _alexnet().get_layer(name).count_params() for name in LAYER_CHOICES.values()}
-    best = max(counts, key=counts.get)
-    return next(letter for letter, name in LAYER_CHOICES.items() if name == best)
+def parameters_at_224() -> str:
+    """**01.7** (predict, then measure) Build AlexNet for the paper's stated 224x224 input
+    instead of 227x227: `build_model("alexnet", input_shape=(224, 224, 3))`. How do its
+    parameters change? Predict, then compare the two nets layer by layer with
+    `layer.count_params()`."""
+    try:
+        small = build_model("alexnet", input_shape=(224, 224, 3))
+    except ValueError:
+        return "d"
+    ours, theirs = _layer_params(_alexnet()), _layer_params(small)
+    changed = {name for name in ours if ours[name] != theirs[name]}
+    if not changed:
+        return "a"
+    if changed == {"fc6"} and theirs["fc6"] < ours["fc6"]:
+        return "c"
+    return "b"
 
 
 explanation(

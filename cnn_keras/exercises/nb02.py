@@ -80,15 +80,19 @@ def conv1_costlier() -> str:
 
 explanation(
     "02.6",
-    "why ZFNet changed conv1",
-    question="""**02.6** (explain) What did the deconvnet pictures of AlexNet's first two layers
-    show that led Zeiler and Fergus to use 7x7 filters with stride 2 in conv1?""",
+    "the other cure for aliasing",
+    question="""**02.6** (explain) Keeping AlexNet's stride of 4, what filters would conv1 need to
+    avoid aliasing, and what would the net lose with them? Why is halving the stride the
+    better cure?""",
     answer=(
-        "Their Figure 6: AlexNet's conv1 filters were a mix of very high and very low "
-        "frequencies with little coverage of the middle ones, and conv2's features showed "
-        "aliasing artifacts caused by conv1's large stride of 4. Smaller filters with a smaller "
-        "stride kept more information in both layers, made the filters more distinctive, and "
-        "improved classification (the paper's Table 1)."
+        "Filters that pass nothing above the output's Nyquist frequency, 1/8 cycle per pixel "
+        "at stride 4: smooth, blurring filters, a low-pass before the subsampling. Then "
+        "nothing folds back, but nothing between 1/8 and the image's own 1/2 reaches conv2 "
+        "either: the fine edges and textures are thrown away rather than cleaned. Training "
+        "does not even push the filters that way, since the loss does not see aliasing. "
+        "Stride 2 raises the Nyquist frequency to 1/4, so conv1 keeps twice the detail "
+        "without folding it; the price is four times the output positions, and the "
+        "multiply-adds of exercise 02.5."
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import numpy as np
 
 from cnn_keras import analysis, build_model, tables
 from cnn_keras.exercises import block_exercise, exercise, explanation, mistake, prediction
@@ -75,29 +76,50 @@ def factorized_7x7(x: keras.KerasTensor) -> keras.KerasTensor:
     return build_branch(x, SEVEN_BY_SEVEN, name="factorized")
 
 
+def _filter_of(kernels: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """The 7x7 filter that convs of ``kernels`` in a row make, one channel in and out, no bias,
+    random weights: their response to one bright pixel."""
+    inputs = keras.Input((15, 15, 1))
+    x = inputs
+    for seed, kernel in enumerate(kernels):
+        initializer = keras.initializers.RandomNormal(seed=seed)
+        x = keras.layers.Conv2D(
+            1, kernel, padding="same", use_bias=False, kernel_initializer=initializer
+        )(x)
+    impulse = np.zeros((1, 15, 15, 1), "float32")
+    impulse[0, 7, 7, 0] = 1.0
+    response = keras.ops.convert_to_numpy(keras.Model(inputs, x)(impulse))
+    return response[0, 4:11, 4:11, 0]
+
+
 @prediction(
     "06.6",
-    "what a 1x7 then a 7x1 conv sees",
+    "which 7x7 filters a 1x7 then a 7x1 can make",
     choices={
-        "a": "a 7x7 window, as one 7x7 conv",
-        "b": "a cross: a row of 7 and a column of 7 pixels",
-        "c": "a 1x7 row",
+        "a": "every 7x7 filter: the pair sees the whole 7x7 window",
+        "b": "only filters symmetric about their centre",
+        "c": "only a column times a row: every row of the filter a multiple of one row",
     },
     why=(
-        "A 7x7 window: each output of the 7x1 conv combines 7 rows of the 1x7's outputs, each "
-        "of which combines 7 columns, so all 49 pixels reach it. What the pair cannot do is "
-        "every 7x7 filter: for one channel in and out it makes only separable ones (a column "
-        "times a row), with 14 weights instead of 49; the many channels and the ReLU between "
-        "the two convs give back much of the rest. The paper found the trade good on medium "
-        "grids (12 to 20 pixels)."
+        "Only a column times a row. Entry (i, j) of the pair's filter is the 7x1's weight i "
+        "times the 1x7's weight j: 14 numbers for 49 entries, and every row is a multiple of "
+        "one row (rank 1, where a 7x7 conv's random filter has rank 7). Seeing the whole "
+        "window is not weighting it freely. With many channels the loss is smaller: each "
+        "input and output channel get a sum of such products, one per middle channel, and "
+        "the ReLU between the convs makes the pair non-linear. The paper found the trade "
+        "good on grids of 12 to 20 pixels."
     ),
 )
-def factorized_field() -> str:
-    """**06.6** (predict, then measure) A 1x7 conv followed by a 7x1 conv: what part of the
-    input does one output value see? Predict, then build the pair as a model and print
-    `analysis.receptive_field(model)`."""
-    field = analysis.receptive_field(_branch((17, 17, 8), factorized_nxn(7, (8, 8))))
-    return {(7, 7): "a", (1, 7): "c"}.get(tuple(field), "b")
+def factorized_filters() -> str:
+    """**06.6** (predict, then measure) One channel in and one out, no bias, nothing between
+    the two convs: which 7x7 filters can a 1x7 conv followed by a 7x1 conv make? Predict,
+    then send one bright pixel through the pair with random weights: the output around it is
+    the pair's 7x7 filter. Print it and its rank (`np.linalg.matrix_rank`), and a 7x7
+    conv's beside it."""
+    pair = _filter_of(((1, 7), (7, 1)))
+    rank = np.linalg.matrix_rank(pair, tol=1e-5 * np.abs(pair).max())
+    free = np.linalg.matrix_rank(_filter_of(((7, 7),)))
+    return "a" if rank == free else "c" if rank == 1 else "b"
 
 
 explanation(

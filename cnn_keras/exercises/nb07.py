@@ -78,44 +78,64 @@ def block35(x: keras.KerasTensor) -> keras.KerasTensor:
     return inception_resnet_block(x, CONFIGS["v1"].block_a, scale=0.17, name="block35")
 
 
-def _stack_std(scale: float, blocks: int = 10) -> float:
-    keras.utils.set_random_seed(7)
+def _block_a(scale: float) -> keras.Model:
     inputs = keras.Input((8, 8, 64))
-    x = inputs
-    for index in range(blocks):
-        x = inception_resnet_block(
-            x, CONFIGS["v1"].block_a, scale=scale, width_multiplier=0.5, name=f"block{index}"
-        )
-    images = np.random.default_rng(7).normal(size=(4, 8, 8, 64)).astype("float32")
-    outputs = keras.Model(inputs, x)(images, training=False)
-    return float(np.std(keras.ops.convert_to_numpy(outputs)))
+    block = inception_resnet_block(
+        inputs, CONFIGS["v1"].block_a, scale=scale, width_multiplier=0.5, name="a"
+    )
+    return keras.Model(inputs, block)
 
 
 @prediction(
     "07.6",
-    "activations after ten residual blocks, scaled and not",
+    "the scale against a smaller linear 1x1 conv",
     choices={
-        "a": "about the same standard deviation",
-        "b": "a clearly larger standard deviation without the scaling",
-        "c": "a clearly larger standard deviation with the scaling",
+        "a": "the same outputs, to rounding",
+        "b": "different outputs: the batch norms in the branches undo the smaller weights",
+        "c": "different outputs: the ReLU after the sum is not linear",
     },
     why=(
-        "Larger without the scaling. Each block adds its residual to what comes in; unscaled, "
-        "the residuals of independent-looking branches add their variances block after block "
-        "(exercise 07.2's model), while at scale 0.1 each adds a hundredth of its variance. The "
-        "ReLUs after the sums change the numbers, not the trend. In a trained net of hundreds "
-        "of wide blocks that growth is what the authors saw blow up: the scaling keeps the sum "
-        "dominated by the identity."
+        "The same. Nothing lies between the linear 1x1 conv and the scaling, so "
+        "s (Wz + b) = (sW) z + sb, z being the branches' concatenation; the batch norms sit "
+        "inside the branches, before the 1x1, and the ReLU after the sum sees the same sum "
+        "either way. So the scale adds nothing a net could not compute, and takes nothing "
+        "away. What it changes is training: the block starts close to the identity, and a "
+        "step of a given size on the 1x1's weights moves the residual only s times as far, "
+        "at every step, not only at the start."
     ),
 )
-def scaled_stack() -> str:
-    """**07.6** (predict, then measure) Ten Inception-ResNet-A blocks in a row, just
-    initialized, on random inputs of standard deviation 1: against residual scale 0.1, what
-    does residual scale 1.0 give at the output? Predict, then build both stacks with
-    `inception_resnet_block(x, CONFIGS["v1"].block_a, scale=..., name=...)` and print the
-    standard deviation of their outputs."""
-    ratio = _stack_std(1.0) / _stack_std(0.1)
-    return "b" if ratio > 1.2 else "c" if ratio < 1 / 1.2 else "a"
+def scale_as_weights() -> str:
+    """**07.6** (predict, then measure) An Inception-ResNet-A block at scale 0.1, and the same
+    block at scale 1.0 with the same weights, except that its linear 1x1 conv's (`a_conv`)
+    kernel and bias are multiplied by 0.1. On the same inputs, what do the two blocks give?
+    Predict, then build both with `inception_resnet_block(x, CONFIGS["v1"].block_a,
+    scale=..., width_multiplier=0.5, name="a")` on 8x8x64, copy the weights, and print the
+    largest difference of their outputs."""
+    scaled, unscaled = _block_a(0.1), _block_a(1.0)
+    rng = np.random.default_rng(7)
+    scaled.set_weights(
+        [
+            rng.uniform(0.5, 1.5, v.shape) if "variance" in v.path else rng.normal(0, 0.1, v.shape)
+            for v in scaled.weights
+        ]
+    )
+    unscaled.set_weights(scaled.get_weights())
+    conv = unscaled.get_layer("a_conv")
+    conv.set_weights([0.1 * w for w in conv.get_weights()])
+    images = rng.normal(size=(4, 8, 8, 64)).astype("float32")
+    # Each block's sum before its ReLU, and its output.
+    (sum_1, out_1), (sum_2, out_2) = (
+        [
+            keras.ops.convert_to_numpy(t)
+            for t in keras.Model(
+                model.input, [model.get_layer("a_scaled_residual").output, model.output]
+            )(images, training=False)
+        ]
+        for model in (scaled, unscaled)
+    )
+    if not np.allclose(sum_1, sum_2, rtol=1e-4, atol=1e-5):
+        return "b"
+    return "a" if np.allclose(out_1, out_2, rtol=1e-4, atol=1e-5) else "c"
 
 
 explanation(
