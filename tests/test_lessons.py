@@ -112,7 +112,7 @@ def test_exercises_are_not_all_arithmetic(path):
 
 
 # Where each lesson introduces its key formulas (issue 20): some LaTeX in its markdown.
-MATH_LESSONS = ("00", "01", "03", "04", "05", "06", "07", "08", "11")
+MATH_LESSONS = ("00", "01", "03", "04", "05", "06", "07", "08", "11", "12")
 # The schematics (figures/concepts) each lesson shows beside its blocks' code.
 SCHEMATICS = {
     "04": ("inception_naive", "inception_bottleneck"),
