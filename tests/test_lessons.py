@@ -74,8 +74,8 @@ def _exercise_cell(cells: list[dict], key: str) -> int:
 
 def _whole(text: str, rendering: str) -> bool:
     """``rendering`` stands alone in ``text``: not part of a longer number, nor of a model's name
-    (``DenseNet-169``, ``resnet152``)."""
-    return re.search(rf"(?<![\w.,-]){re.escape(rendering)}(?![\d])", text) is not None
+    (``DenseNet-169``, ``resnet152``), nor a time Keras prints per step (``144ms/step``)."""
+    return re.search(rf"(?<![\w.,-]){re.escape(rendering)}(?![\d]|[mu]?s/step)", text) is not None
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids)
