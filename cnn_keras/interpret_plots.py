@@ -39,8 +39,10 @@ def _show(ax, image, percentile: float = 0.0):
 def _grid(count: int, columns: int, size: float, title_space: float = 0.5):
     columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
+    # Each row a little taller than its panels are wide: room for the panels' titles, which
+    # tight_layout with a suptitle would otherwise let the row above cover.
     figure, axes = plt.subplots(
-        rows, columns, figsize=(columns * size, rows * size + title_space), squeeze=False
+        rows, columns, figsize=(columns * size, rows * (size + 0.3) + title_space), squeeze=False
     )
     for ax in axes.ravel():
         ax.axis("off")

@@ -91,22 +91,61 @@ def plot_history(history, *, title: str = "", where: str = ""):
 
 def plot_filters(layer: keras.layers.Layer, *, max_filters: int = 96, title: str = ""):
     """The kernels of a first conv layer as small images, each scaled to [0, 1]: in colour on
-    RGB input, in gray on grayscale input (Fashion-MNIST).
+    RGB input, in gray on grayscale input (Fashion-MNIST). :func:`plot_kernels` of its kernel.
 
     Raises:
         ValueError: if the layer's kernel does not take 1 or 3 input channels.
     """
     kernel = keras.ops.convert_to_numpy(layer.kernel)  # (kh, kw, channels, filters)
+    count = min(max_filters, kernel.shape[-1]) if kernel.ndim == 4 else 0
+    return plot_kernels(
+        kernel,
+        max_filters=max_filters,
+        title=title or f"{layer.name}: {count} of {kernel.shape[-1]} filters",
+        name=layer.name,
+    )
+
+
+def plot_kernels(
+    kernel,
+    *,
+    max_filters: int = 96,
+    title: str = "",
+    figure=None,
+    columns: int = 16,
+    name: str = "kernel",
+):
+    """A conv kernel ``(kh, kw, 1 or 3, filters)`` (a layer's, or one saved as an array) drawn
+    as one small image per filter, each on its own scale (black its lowest weight, white its
+    highest; in colour for RGB input).
+
+    Args:
+        kernel: the weights, ``(kh, kw, channels, filters)`` with 1 or 3 channels.
+        max_filters: draw the first this many.
+        title: the figure's title.
+        figure: a matplotlib ``Figure`` or ``SubFigure`` to draw into (two kernels side by
+            side); default a new figure, about 0.6 inch a filter.
+        columns: filters per row.
+        name: what the kernel is, for the error message.
+
+    Raises:
+        ValueError: if the kernel is not 4-D with 1 or 3 input channels.
+    """
+    kernel = np.asarray(kernel, dtype="float32")
     if kernel.ndim != 4 or kernel.shape[2] not in (1, 3):
         raise ValueError(
-            f"layer must be a conv layer on RGB or grayscale input (kernel (kh, kw, 3 or 1, "
-            f"filters)); received {layer.name!r} with kernel shape {kernel.shape}."
+            "a conv layer on RGB or grayscale input (kernel (kh, kw, 3 or 1, filters)) is "
+            f"needed; received {name!r} with kernel shape {kernel.shape}."
         )
     count = min(max_filters, kernel.shape[-1])
-    columns = min(16, count)
+    columns = max(1, min(columns, count))
     rows = math.ceil(count / columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(columns * 0.6, rows * 0.6 + 0.4))
-    for index, ax in enumerate(np.ravel(axes)):
+    if figure is None:
+        figure = plt.figure(figsize=(columns * 0.6, rows * 0.6 + 0.4))
+    axes = figure.subplots(
+        rows, columns, squeeze=False, gridspec_kw={"wspace": 0.08, "hspace": 0.08}
+    )
+    for index, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if index < count:
             k = kernel[..., index]
@@ -115,7 +154,7 @@ def plot_filters(layer: keras.layers.Layer, *, max_filters: int = 96, title: str
                 ax.imshow(k[..., 0], cmap="gray", interpolation="nearest")
             else:
                 ax.imshow(k, interpolation="nearest")
-    figure.suptitle(title or f"{layer.name}: {count} of {kernel.shape[-1]} filters")
+    figure.suptitle(title or f"{count} of {kernel.shape[-1]} filters", fontsize=10)
     return figure
 
 

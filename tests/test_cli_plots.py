@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
 from cnn_keras import analysis, build_model, cli, plots
@@ -58,6 +60,15 @@ def test_plots_draw():
     filters = plots.plot_filters(gray.get_layer("conv1"))
     assert [ax.images[0].get_cmap().name for ax in filters.axes if ax.images][:1] == ["gray"]
     assert plots.plot_feature_maps(gray, "conv1", image[..., :1], maps=4).axes
+    # Two saved kernels side by side, one subfigure each.
+    side_by_side = plt.figure()
+    left, right = side_by_side.subfigures(1, 2)
+    kernel = np.zeros((5, 5, 1, 6), "float32")
+    plots.plot_kernels(kernel, figure=left, columns=3, title="left")
+    plots.plot_kernels(kernel[..., :4], figure=right, columns=3, title="right")
+    assert sum(bool(ax.images) for ax in side_by_side.axes) == 10
+    with pytest.raises(ValueError, match=r"received 'saved' with kernel shape \(5, 5, 6\)"):
+        plots.plot_kernels(kernel[..., 0, :], name="saved")
 
 
 def test_main_output_logs_takes_the_main_outputs_curves():

@@ -43,9 +43,17 @@ BY_HAND = {
     "11.2": (256 * 16 + 16) + (16 * 256 + 256),
     "11.4": (1.2 * 1.1**2 * 1.15**2) ** 2,
     "11.5": 56 * 56 * (24 * 144 + 3 * 3 * 144 + 144 * 24),
+    "12.1": 64 * (7 * 7 * 3 + 1),
+    "12.2": (512, 224 // 14),
 }
 # The count without the biases must be a named mistake where a question asks for biases.
-WITHOUT_BIASES = {"00.2": 36_864, "01.1": 614_400, "04.4": 3_186_688, "07.1": 229_376}
+WITHOUT_BIASES = {
+    "00.2": 36_864,
+    "01.1": 614_400,
+    "04.4": 3_186_688,
+    "07.1": 229_376,
+    "12.1": 9_408,
+}
 
 
 def checked(key, answer, capsys) -> str:
@@ -129,7 +137,7 @@ def test_check_speaks_to_the_student(capsys):
 
 
 def test_each_lesson_has_two_exercises_that_are_not_arithmetic():
-    for number in range(12):
+    for number in range(13):
         kinds = [e.kind for e in exercises.exercises_for(f"{number:02d}")]
         assert sum(kind != "answer" for kind in kinds) >= 2, number
     assert all(BY_KIND[kind] for kind in exercises.KINDS)

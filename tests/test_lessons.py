@@ -74,8 +74,8 @@ def _exercise_cell(cells: list[dict], key: str) -> int:
 
 def _whole(text: str, rendering: str) -> bool:
     """``rendering`` stands alone in ``text``: not part of a longer number, nor of a model's name
-    (``DenseNet-169``, ``resnet152``)."""
-    return re.search(rf"(?<![\w.,-]){re.escape(rendering)}(?![\d])", text) is not None
+    (``DenseNet-169``, ``resnet152``), nor a time Keras prints per step (``144ms/step``)."""
+    return re.search(rf"(?<![\w.,-]){re.escape(rendering)}(?![\d]|[mu]?s/step)", text) is not None
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids)
@@ -112,7 +112,7 @@ def test_exercises_are_not_all_arithmetic(path):
 
 
 # Where each lesson introduces its key formulas (issue 20): some LaTeX in its markdown.
-MATH_LESSONS = ("00", "01", "03", "04", "05", "06", "07", "08", "11")
+MATH_LESSONS = ("00", "01", "03", "04", "05", "06", "07", "08", "11", "12")
 # The schematics (figures/concepts) each lesson shows beside its blocks' code.
 SCHEMATICS = {
     "04": ("inception_naive", "inception_bottleneck"),
