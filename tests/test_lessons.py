@@ -157,9 +157,6 @@ EXPERIMENT_LESSONS = ("01", "02", "03", "04", "05", "06", "07", "08", "11")
 # Lessons that do not show two experiments yet, and why (issue 19 stays open for them); the test
 # fails once one of them does, so that it leaves this list.
 PENDING_LESSONS = {
-    "04": "the auxiliary-heads experiment needs a GPU; only the module comparison runs on cpu",
-    "05": "resnet_plain_residual's results landed after the lesson was executed without them",
-    "07": "inception_resnet_residual's results landed after the lesson was executed without them",
     "08": "densenet_resnet_params and resnext_cardinality are not committed yet",
 }
 
