@@ -12,7 +12,7 @@ WORKERS ?= auto
 JOBS ?= 2
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: setup lab run test lint test-package test-jax test-notebooks test-notebooks-jax notebooks figures system-packages clean
+.PHONY: setup lab run test lint test-package test-jax test-notebooks test-notebooks-jax notebooks figures experiments system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,17 @@ figures: setup
 	$(BIN)/python tools/draw_diagrams.py figures/diagrams
 	$(BIN)/python tools/draw_concepts.py figures/concepts
 	$(BIN)/cnn-keras compare --output figures/compare
+
+# The lessons' experiments (cnn_keras/experiments): every arm on every seed on the cpu profile,
+# the rows written to data/experiments/<name>.csv (committed), the time printed at the end.
+# EXPERIMENTS="alexnet_lrn resnet_depth" for a subset; finished runs under runs/experiments are
+# read back, not trained again (FRESH=--fresh trains them all again).
+EXPERIMENTS ?=
+FRESH ?=
+experiments: setup
+	@start=$$(date +%s); \
+	$(BIN)/cnn-keras experiment $(or $(EXPERIMENTS),--all) --profile cpu $(FRESH) || exit 1; \
+	echo "make experiments: $$(( $$(date +%s) - start )) s on $$(nproc) cores"
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,4 +1,5 @@
-"""The ``cnn-keras`` command: list the models with their costs, print one model's layer table."""
+"""The ``cnn-keras`` command: list the models with their costs, print one model's layer table,
+compare, train, and run a lesson's experiment."""
 
 from __future__ import annotations
 
@@ -141,6 +142,29 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _experiment(args: argparse.Namespace) -> int:
+    from cnn_keras import experiments
+
+    if args.list:
+        for name in experiments.list_experiments():
+            experiment = experiments.get_experiment(name)
+            print(f"{name:<28} lesson {experiment.lesson}  {experiment.question}")
+        return 0
+    names = experiments.list_experiments() if args.all else args.names
+    if not names:
+        raise UsageError("cnn-keras experiment: name an experiment, or give --all or --list")
+    if args.output and len(names) > 1:
+        raise UsageError("cnn-keras experiment: --output takes one experiment, not several")
+    for name in names:
+        experiments.get_experiment(name)  # unknown names fail before anything trains
+    for name in names:
+        results = experiments.run(
+            name, seeds=args.seeds, profile=args.profile, output=args.output, fresh=args.fresh
+        )
+        print(experiments.summary(results), flush=True)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cnn-keras",
@@ -252,6 +276,28 @@ def make_parser() -> argparse.ArgumentParser:
         "--verbose", type=int, choices=[0, 1, 2], default=1, help="Keras verbose: 0, 1 or 2 (1)"
     )
     train.set_defaults(run=_train)
+    experiment = commands.add_parser(
+        "experiment",
+        help="run a lesson's experiment: every arm on every seed, then the verdict",
+        description="Train every arm of an experiment on every seed, print one line per "
+        "run, write the rows (data/experiments/NAME.csv on the cpu profile), and end with "
+        "the summary (mean and std per arm, paired differences with 95 %% intervals) and the "
+        "verdict. Finished runs are read back from runs/experiments, not trained again.",
+    )
+    experiment.add_argument("names", nargs="*", metavar="NAME", help="experiments to run")
+    experiment.add_argument("--list", action="store_true", help="list the experiments")
+    experiment.add_argument("--all", action="store_true", help="run every experiment")
+    experiment.add_argument(
+        "--seeds", type=positive_int, help="seeds 0 .. N-1 (default: the experiment's)"
+    )
+    experiment.add_argument(
+        "--profile", default="cpu", help="cpu (default: the committed results), smoke or full"
+    )
+    experiment.add_argument("--output", help="the CSV to write (default: see above)")
+    experiment.add_argument(
+        "--fresh", action="store_true", help="train every run again, even a finished one"
+    )
+    experiment.set_defaults(run=_experiment)
     return parser
 
 

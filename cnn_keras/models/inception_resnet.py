@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
-from cnn_keras.checks import check_choice
+from cnn_keras.checks import check_bool, check_choice
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
     ScaledResidual,
@@ -164,8 +164,11 @@ def inception_resnet_block(
     name: str,
     activation: str | None = "relu",
     width_multiplier: float = 1.0,
+    residual: bool = True,
 ) -> keras.KerasTensor:
-    """One Inception-ResNet block: ``activation(x + scale * conv_1x1(concat(branches(x))))``.
+    """One Inception-ResNet block: ``activation(x + scale * conv_1x1(concat(branches(x))))``;
+    with ``residual=False``, ``activation(conv_1x1(concat(branches(x))))``, the same block
+    without its shortcut (``scale`` is then unused).
 
     Layers: the branches ``{name}_branch{b}_...``, their concatenation ``{name}_mixed``, the
     linear 1x1 conv back to ``x``'s depth ``{name}_conv`` (with a bias, no batch norm),
@@ -175,6 +178,7 @@ def inception_resnet_block(
         ValueError: if ``scale`` is not in (0, 1].
     """
     check_residual_scale(scale)
+    use_shortcut = residual
     mixed = inception_block(
         x, branches, name=name, concat_name=f"{name}_mixed", width_multiplier=width_multiplier
     )
@@ -187,7 +191,10 @@ def inception_resnet_block(
         use_bias=True,
         name=f"{name}_conv",
     )
-    x = ScaledResidual(scale, name=f"{name}_scaled_residual")([x, residual])
+    if use_shortcut:
+        x = ScaledResidual(scale, name=f"{name}_scaled_residual")([x, residual])
+    else:
+        x = residual
     if activation is not None:
         x = layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x
@@ -205,6 +212,7 @@ def inception_resnet(
     blocks: Sequence[int] | None = None,
     width_multiplier: float = 1.0,
     dropout: float = 0.2,
+    residual: bool = True,
     name: str = "inception_resnet",
     family: Family | None = None,
 ) -> keras.Model:
@@ -234,6 +242,9 @@ def inception_resnet(
         width_multiplier: scale every inception conv width, for a small net on a CPU (the
             residual's 1x1 conv follows the width of its input).
         dropout: dropout rate before the classifier (the paper keeps 0.8).
+        residual: ``False`` drops every block's shortcut (each block is then its branches,
+            their 1x1 conv and the ReLU): the same net, parameter for parameter, without
+            residual connections, to test the paper's claim that they speed up training.
         name: the model's name.
         family: the registry's Family, whose input sizes it takes; ``None``: ``INCEPTION_RESNET``.
 
@@ -257,6 +268,7 @@ def inception_resnet(
     """
     spec = CONFIGS[check_choice("config", config, CONFIGS)]
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    check_bool("residual", residual)
     width_multiplier = check_width_multiplier(
         width_multiplier,
         narrowest=narrowest_conv(
@@ -308,6 +320,7 @@ def inception_resnet(
                 activation=None if last else "relu",
                 name=f"{prefix}_{index}",
                 width_multiplier=width_multiplier,
+                residual=residual,
             )
         if reduction is not None:
             x = inception_block(

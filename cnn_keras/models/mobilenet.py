@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cnn_keras.checks import check_int
+from cnn_keras.checks import check_bool, check_int
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
@@ -73,6 +73,7 @@ def mobilenet(
     classes: int = 1000,
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
+    separable: bool = True,
     name: str = "mobilenet",
     family: Family | None = None,
 ) -> keras.Model:
@@ -106,6 +107,9 @@ def mobilenet(
         width_multiplier: the package's knob for a small net on a CPU, on top of ``alpha``
             and rounded as in every family (``layers.scaled_width``); ``alpha`` is the
             paper's multiplier, cut to an int as keras.applications does.
+        separable: ``False`` replaces each depthwise separable block by one full 3x3
+            conv-BN-ReLU6 of the same stride and filters (``conv_full_{id}``): the paper's
+            "Conv MobileNet" of Table 4, about 8 times the multiply-adds.
         name: the model's name.
         family: the registry's Family, whose input sizes it takes; ``None``: ``MOBILENET``.
 
@@ -132,6 +136,7 @@ def mobilenet(
         "depth_multiplier", depth_multiplier, minimum=1, maximum=64, hint="1 in the paper"
     )
     check_head_args(include_top, pooling, classes, classifier_activation, dropout)
+    check_bool("separable", separable)
     narrowest = min(FIRST_FILTERS, *(filters for _, filters in ROWS))
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=width(narrowest, alpha))
 
@@ -148,6 +153,16 @@ def mobilenet(
     x = conv_bn_act(inputs, channels(FIRST_FILTERS), 3, strides=2, activation="relu6", name="conv1")
     # 112x112x64, 56x56x128, 28x28x256, 14x14x512, 7x7x1024 (x alpha)
     for block_id, (stride, filters) in enumerate(ROWS, start=1):
+        if not separable:
+            x = conv_bn_act(
+                x,
+                channels(filters),
+                3,
+                strides=stride,
+                activation="relu6",
+                name=f"conv_full_{block_id}",
+            )
+            continue
         x = depthwise_separable_block(
             x,
             channels(filters),

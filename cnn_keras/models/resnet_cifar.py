@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keras
 
+from cnn_keras.attention import check_se_ratio
 from cnn_keras.checks import check_bool, is_int
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
@@ -38,6 +39,7 @@ def resnet_cifar(
     classes: int = 10,
     classifier_activation: str | None = "softmax",
     width_multiplier: float = 1.0,
+    se_ratio: int | None = None,
     name: str = "resnet_cifar",
     family: Family | None = None,
 ) -> keras.Model:
@@ -56,6 +58,9 @@ def resnet_cifar(
         classes: outputs of the classifier (10 for CIFAR-10).
         classifier_activation: ``"softmax"`` or ``None`` for logits.
         width_multiplier: scale every width.
+        se_ratio: end every block's residual branch in a squeeze-and-excitation block of this
+            reduction ratio (``None``: none), as the SENet paper's SE-ResNets on CIFAR-10
+            (the journal version's CIFAR-10 table: ResNet-110 6.37 % error, SE-ResNet-110 5.21 %).
         name: the model's name.
         family: the registry's Family, whose input sizes it takes; ``None``: ``CIFAR[shortcuts]``.
 
@@ -81,6 +86,8 @@ def resnet_cifar(
             f"received depth={depth!r}."
         )
     check_bool("shortcuts", shortcuts)
+    if se_ratio is not None:
+        se_ratio = check_se_ratio(se_ratio, arg="se_ratio")
     check_head_args(include_top, pooling, classes, classifier_activation)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=min(STAGE_WIDTHS))
     n = (int(depth) - 2) // 6
@@ -107,6 +114,7 @@ def resnet_cifar(
                 scaled_width(width, width_multiplier),
                 stride=2 if i > 0 and index == 1 else 1,
                 shortcut="zero_pad" if shortcuts else None,
+                se_ratio=se_ratio,
                 name=f"conv{i + 2}_block{index}",
             )
     return application_model(

@@ -1,0 +1,115 @@
+"""An experiment's curves: every arm as its mean over seeds epoch by epoch, with a band from
+the lowest to the highest seed, and a run trained live drawn over it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from cnn_keras.checks import check_choice
+from cnn_keras.experiments.definition import get_experiment
+from cnn_keras.experiments.metrics import CURVES, curve
+from cnn_keras.experiments.results import as_results
+
+# Keras's history keys for each curve, for a live run.
+_HISTORY_KEYS = {
+    "test_accuracy": "val_accuracy",
+    "train_accuracy": "accuracy",
+    "test_loss": "val_loss",
+    "train_loss": "loss",
+}
+
+
+def _live_curve(history, metric: str) -> np.ndarray:
+    logs = getattr(history, "history", history)
+    key = _HISTORY_KEYS[CURVES[metric]]
+    if key not in logs:
+        raise ValueError(
+            f"live run has no {key!r} for metric={metric!r}; its keys are {sorted(logs)}."
+        )
+    values = np.asarray(logs[key], dtype=float)
+    return 1.0 - values if metric.endswith("error") else values
+
+
+def plot(
+    source,
+    metric: str = "test accuracy",
+    *,
+    arms: list[str] | None = None,
+    live: Mapping | None = None,
+    ax=None,
+    title: str | None = None,
+    experiment=None,
+):
+    """Every arm's mean curve over seeds with a min-max band (the lowest and the highest seed
+    at each epoch), and the machine, profile and seeds in the caption.
+
+    Args:
+        source: the experiment's name (its committed results), or its
+            :class:`~cnn_keras.experiments.results.Results`.
+        metric: one of :data:`~cnn_keras.experiments.metrics.CURVES` (``"test accuracy"``,
+            ``"training error"``, ``"test loss"`` ...).
+        arms: the arms to draw (default: all).
+        live: runs trained in the notebook, ``{arm: history}`` (a ``keras.callbacks.History``,
+            its ``.history`` dict or ``training.read_log``'s), drawn dashed over their band.
+        ax: a matplotlib axes to draw on (default: a new figure).
+        title: the axes' title (default: the experiment's question).
+        experiment: the :class:`~cnn_keras.experiments.Experiment` (or its name) the results
+            belong to; by default the one they name.
+
+    Returns:
+        The matplotlib ``Figure``.
+
+    Raises:
+        ValueError: for an unknown metric or arm, or a live run without that curve.
+    """
+    import matplotlib.pyplot as plt
+
+    from cnn_keras.plots import caption
+
+    check_choice("metric", metric, CURVES)
+    results = as_results(source)
+    experiment = get_experiment(experiment or results.experiment)
+    arms = list(arms or results.arms)
+    for arm in [*arms, *(live or {})]:
+        check_choice("arm", arm, results.arms)
+    if ax is None:
+        figure, ax = plt.subplots(figsize=(6.5, 4))
+    else:
+        figure = ax.figure
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    seeds = results.seeds
+    for index, arm in enumerate(arms):
+        color = colors[index % len(colors)]
+        runs = [results.run(arm, seed) for seed in seeds]
+        runs = [r for r in runs if len(r["epoch"])]
+        length = min(len(r["epoch"]) for r in runs)
+        values = np.stack([curve(r, metric)[:length] for r in runs])
+        epochs = runs[0]["epoch"][:length]
+        label = f"{experiment.arm(arm).label} (mean of {len(runs)})"
+        ax.plot(epochs, values.mean(axis=0), "-o", color=color, markersize=3, label=label)
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
+        if live and arm in live:
+            mine = _live_curve(live[arm], metric)
+            ax.plot(
+                np.arange(1, len(mine) + 1),
+                mine,
+                "--x",
+                color=color,
+                label=f"{experiment.arm(arm).label} (your run)",
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(title if title is not None else experiment.question, fontsize=9)
+    header = results.header
+    caption(
+        figure,
+        f"{experiment.name}: band = lowest to highest of seeds {header.get('seeds', seeds)} | "
+        f"profile={header.get('profile', '?')} backend={header.get('backend', '?')} "
+        f"{header.get('date', '')[:10]} | {header.get('machine', '?')}",
+    )
+    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    return figure

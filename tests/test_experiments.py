@@ -1,0 +1,226 @@
+"""The lessons' experiments: the runner's rows and header, the paired statistics and the
+verdict on hand-made numbers, the CLI on smoke, the full profile on mock data, and every
+committed result against its experiment's definition."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from cnn_keras import experiments
+from cnn_keras.cli import main
+from cnn_keras.experiments import (
+    FINAL_TEST_ACCURACY,
+    Arm,
+    Comparison,
+    Experiment,
+    Results,
+    epochs_to_train_error,
+)
+from cnn_keras.experiments.definition import BASE_COLUMNS
+from cnn_keras.registry import get_spec
+
+# An 8-layer CIFAR ResNet and its plain twin (6n + 2 with n = 1), on 8x8 images: the cheapest
+# pair that still differs in one thing.
+RESNET8 = dataclasses.replace(
+    get_spec("resnet20_cifar"), name="resnet8_cifar", preset={"depth": 8, "shortcuts": True}
+)
+PLAIN8 = dataclasses.replace(RESNET8, name="plain8_cifar", preset={"depth": 8, "shortcuts": False})
+TINY = Experiment(
+    name="tiny_shortcuts",
+    lesson="05",
+    question="Do shortcuts help an 8-layer net?",
+    claim="They do.",
+    source="a test",
+    arms=(Arm("plain", PLAIN8), Arm("residual", RESNET8)),
+    budget={
+        "image_size": 8,
+        "width_multiplier": 0.25,
+        "batch_size": 32,
+        "epochs": 2,
+        "train_samples": 64,
+        "test_samples": 64,
+    },
+    comparisons=(Comparison(FINAL_TEST_ACCURACY, "residual", "plain"),),
+    measures={"layers": lambda model, plan: float(len(model.layers))},
+    seeds=2,
+    full_budget={"dataset": "cifar10", "epochs": 1, "width_multiplier": 0.25},
+)
+
+
+def _frame(values: dict[str, list[float]], epochs: int = 1) -> Results:
+    """Results whose test accuracy is ``values[arm][seed]`` at every epoch."""
+    rows = [
+        {"experiment": "hand", "arm": arm, "seed": seed, "epoch": epoch + 1}
+        | {"test_accuracy": value, "train_accuracy": 1 - (1 - value) / (epoch + 1)}
+        for arm, per_seed in values.items()
+        for seed, value in enumerate(per_seed)
+        for epoch in range(epochs)
+    ]
+    return Results.from_rows(rows)
+
+
+def _hand(expect: str = "higher") -> Experiment:
+    return dataclasses.replace(
+        TINY,
+        name="hand",
+        arms=(Arm("a", PLAIN8), Arm("b", RESNET8)),
+        comparisons=(Comparison(FINAL_TEST_ACCURACY, "b", "a", expect=expect),),
+        measures={},
+    )
+
+
+def test_runner_writes_rows_columns_and_header_then_reuses_finished_runs(tmp_path):
+    lines = []
+    output = tmp_path / "tiny.csv"
+    results = experiments.run(
+        TINY, seeds=1, profile="smoke", output=output, runs_dir=str(tmp_path), report=lines.append
+    )
+    assert list(results.columns) == [*BASE_COLUMNS, "layers"]
+    # smoke caps the budget's 2 epochs at 1: one row per arm and seed
+    assert len(results) == 2 and results.arms == ["plain", "residual"] and results.seeds == [0]
+    assert results.columns["epoch"].tolist() == [1, 1]
+    accuracy = results.columns["test_accuracy"]
+    assert np.all((accuracy >= 0) & (accuracy <= 1))
+    params = dict(zip(results.columns["arm"], results.columns["params"], strict=True))
+    assert params["plain"] == params["residual"] > 0  # option A shortcuts add no weights
+    assert np.all(results.columns["macs"] > 0) and np.all(results.columns["train_seconds"] > 0)
+    assert results.columns["layers"][0] < results.columns["layers"][1]  # the Add layers
+    header = results.header
+    assert header["fingerprint"] == TINY.fingerprint("smoke") != TINY.fingerprint("cpu")
+    assert header["profile"] == "smoke" and header["seeds"] == "0"
+    for key in ("machine", "backend", "versions", "date", "dataset", "budget"):
+        assert header[key]
+    again = experiments.read_results(output)
+    assert again.header == header and list(again.columns) == list(results.columns)
+    for column, values in results.columns.items():
+        if values.dtype == object:
+            assert again.columns[column].tolist() == values.tolist()
+        else:
+            np.testing.assert_allclose(again.columns[column], values, rtol=1e-5)
+    assert len(lines) == 3 and lines[0].startswith("tiny_shortcuts plain seed 0: 1 epochs in ")
+    assert lines[-1] == f"wrote {output}"
+    reread = []
+    experiments.run(
+        TINY, seeds=1, profile="smoke", output=output, runs_dir=str(tmp_path), report=reread.append
+    )
+    assert all(line.endswith("(reused)") for line in reread[:-1]) and len(reread) == 3
+
+
+def test_paired_difference_and_its_t_interval_on_known_numbers():
+    # b - a = 0.10, 0.12, 0.11: mean 0.11, std 0.01, t(0.975, 2) = 4.303
+    frame = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]})
+    summary = experiments.summary(frame, _hand())
+    (difference,) = summary.differences
+    half = 4.303 * 0.01 / math.sqrt(3)
+    assert difference.seeds == (0, 1, 2) and difference.n == 3
+    assert difference.mean == pytest.approx(0.11) and difference.std == pytest.approx(0.01)
+    assert difference.interval == pytest.approx((0.11 - half, 0.11 + half))
+    assert summary.arm("a").mean == pytest.approx(0.6) and summary.arm("a").std == pytest.approx(
+        0.1
+    )
+    assert "+11.0 %" in str(summary) and "Supported" in str(summary)
+
+
+def test_verdict_supported_not_supported_and_the_opposite():
+    better = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]})
+    mixed = _frame({"a": [0.50, 0.60, 0.70], "b": [0.55, 0.58, 0.71]})
+    assert experiments.verdict(better, _hand()).startswith("Supported: b - a in final test")
+    assert experiments.verdict(mixed, _hand()).startswith("Not supported at this scale")
+    assert "which includes 0" in experiments.verdict(mixed, _hand())
+    assert experiments.verdict(better, _hand("lower")).startswith("The opposite")
+    outcome = experiments.summary(better, _hand("lower")).differences[0].outcome
+    assert outcome == "the opposite"
+    one_seed = experiments.summary(_frame({"a": [0.5], "b": [0.9]}), _hand())
+    assert one_seed.differences[0].outcome == "not supported at this scale"
+
+
+def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
+    frame = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]}, epochs=3)
+    live = {"b": {"accuracy": [0.5, 0.6, 0.7], "val_accuracy": [0.55, 0.65, 0.75]}}
+    plt = pytest.importorskip("matplotlib.pyplot")
+    figure = experiments.plot(frame, "training error", live=live, experiment=_hand())
+    ax = figure.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == [
+        "a (mean of 3)",
+        "b (mean of 3)",
+        "b (your run)",
+    ]
+    np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [0.5, 0.4, 0.3])
+    assert len(ax.collections) == 2 and "lowest to highest" in figure.texts[0].get_text()
+    plt.close(figure)
+    with pytest.raises(ValueError, match="metric"):
+        experiments.plot(frame, "top-5", experiment=_hand())
+
+
+def test_epochs_to_train_error_interpolates_and_counts_a_miss_as_one_more_epoch():
+    metric = epochs_to_train_error(0.25)
+    curves = {"epoch": np.array([1, 2, 3]), "train_accuracy": np.array([0.6, 0.7, 0.8])}
+    assert metric.compute(curves) == pytest.approx(2.5)  # 30 % -> 20 % error between 2 and 3
+    assert metric.compute({**curves, "train_accuracy": np.array([0.6, 0.65, 0.7])}) == 4
+
+
+def test_cli_runs_an_experiment_on_smoke_and_lists_them(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["experiment", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "alexnet_lrn" in listed and "lesson 01" in listed
+    name = "alexnet_lrn"
+    output = tmp_path / "lrn.csv"
+    assert (
+        main(["experiment", name, "--profile", "smoke", "--seeds", "1", "--output", str(output)])
+        == 0
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{name} lrn seed 0: 1 epochs in ")
+    assert out[1].startswith(f"{name} no_lrn seed 0: ")
+    assert any(line.startswith("Not supported at this scale: lrn - no_lrn") for line in out)
+    assert experiments.read_results(output).header["profile"] == "smoke"
+    assert main(["experiment", "no_such_experiment"]) == 2
+
+
+def test_full_profile_plans_the_papers_sizes_and_starts_on_mock_data(tmp_path):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    plan = TINY.plan("residual", "full")
+    assert plan.dataset == "cifar10" and plan.input_shape == (32, 32, 3) and plan.epochs == 1
+    for name in experiments.list_experiments():  # every experiment plans on full
+        experiment = experiments.get_experiment(name)
+        for arm in experiment.arms:
+            assert experiment.plan(arm.name, "full").profile.name == "full"
+    with tfds.testing.mock_data(num_examples=8):  # one step of 8 images per arm
+        results = experiments.run(
+            TINY, seeds=1, profile="full", runs_dir=str(tmp_path), output=tmp_path / "f.csv"
+        )
+    assert len(results) == 2 and results.header["profile"] == "full"
+
+
+COMMITTED = sorted(experiments.DATA_DIR.glob("*.csv"))
+# Surveys rather than claims, which may have fewer than three seeds (lesson 09's chart).
+SURVEYS = {"complexity_survey"}
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=[p.stem for p in COMMITTED])
+def test_committed_results_match_their_experiment(path):
+    results = experiments.read_results(path)
+    experiment = experiments.get_experiment(path.stem)
+    assert results.experiment == experiment.name and results.header["profile"] == "cpu"
+    assert results.header["fingerprint"] == experiment.fingerprint("cpu"), (
+        f"{path.name} is stale: its experiment changed since it was run. Run "
+        f"`make experiments EXPERIMENTS={experiment.name}` and commit the file."
+    )
+    assert results.arms == [arm.name for arm in experiment.arms]
+    assert results.seeds == list(range(experiment.seeds))
+    assert len(results.seeds) >= 3 or experiment.name in SURVEYS
+    epochs = experiment.plan(experiment.arms[0].name, "cpu").epochs
+    for arm in experiment.arms:
+        for seed in results.seeds:
+            assert results.run(arm.name, seed)["epoch"].tolist() == list(range(1, epochs + 1))
+    assert set(experiment.measures) <= set(results.columns)
+
+
+def test_every_experiment_has_committed_results():
+    committed = {path.stem for path in COMMITTED}
+    assert set(experiments.list_experiments()) <= committed
