@@ -65,7 +65,9 @@ def _exercise_cell(cells: list[dict], key: str) -> int:
 
 
 def _whole(text: str, rendering: str) -> bool:
-    return re.search(rf"(?<![\d.,]){re.escape(rendering)}(?![\d])", text) is not None
+    """``rendering`` stands alone in ``text``: not part of a longer number, nor of a model's name
+    (``DenseNet-169``, ``resnet152``)."""
+    return re.search(rf"(?<![\w.,-]){re.escape(rendering)}(?![\d])", text) is not None
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=ids)
