@@ -23,7 +23,7 @@ from cnn_keras.compare.table import load_published as load_published
 from cnn_keras.compare.table import read_csv as read_csv
 from cnn_keras.compare.table import write_csv as write_csv
 
-_CHARTS = ("plot_accuracy_vs_macs", "plot_accuracy_vs_latency")
+_CHARTS = ("plot_accuracy_vs_macs", "plot_accuracy_vs_latency", "family_colours")
 
 
 def __getattr__(name: str):

@@ -21,8 +21,7 @@ def _cell(row, key: str) -> float | None:
     return float(value)
 
 
-def _family_colours(rows) -> dict[str, tuple]:
-    families = list(dict.fromkeys(str(r["family"]) for r in rows))
+def _palette() -> list[tuple]:
     # tab10, then black and colours far from tab10's: 19 families tell apart.
     extra = (
         "black",
@@ -35,9 +34,28 @@ def _family_colours(rows) -> dict[str, tuple]:
         "teal",
         "plum",
     )
-    palette = [plt.get_cmap("tab10")(i) for i in range(10)]
-    palette += [matplotlib.colors.to_rgba(name) for name in extra]
+    return [plt.get_cmap("tab10")(i) for i in range(10)] + [
+        matplotlib.colors.to_rgba(name) for name in extra
+    ]
+
+
+def family_colours() -> dict[str, tuple]:
+    """One colour per family of the registered ImageNet nets, the same in every chart (the
+    families in the order of their first model's name), so that VGG has one colour in the
+    published chart, the latency chart and notebook 09's measured chart."""
+    from cnn_keras.registry import get_spec, list_models
+
+    families = dict.fromkeys(get_spec(name).family.name for name in list_models(imagenet=True))
+    palette = _palette()
     return {family: palette[i % len(palette)] for i, family in enumerate(families)}
+
+
+def _family_colours(rows) -> dict[str, tuple]:
+    """The colours of the rows' families, in the rows' order: :func:`family_colours`, and a
+    grey for a family not registered."""
+    colours = family_colours()
+    families = dict.fromkeys(str(r["family"]) for r in rows)
+    return {family: colours.get(family, (0.5, 0.5, 0.5, 1.0)) for family in families}
 
 
 # What a bubble's area can stand for in the accuracy charts: the row's key and its words.
