@@ -150,10 +150,26 @@ def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
         "b (your run)",
     ]
     np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [0.5, 0.4, 0.3])
-    assert len(ax.collections) == 2 and "lowest to highest" in figure.texts[0].get_text()
+    assert len(ax.collections) == 2 and "lowest to the highest" in figure.texts[0].get_text()
     plt.close(figure)
     with pytest.raises(ValueError, match="metric"):
         experiments.plot(frame, "top-5", experiment=_hand())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"arms": (Arm("a", PLAIN8), Arm("a", RESNET8))}, "distinct names"),
+        ({"arms": (Arm("a", PLAIN8), Arm("b", PLAIN8))}, "are the same run"),
+        ({"budget": {"epoch": 3}}, "not a plan_run keyword"),
+        ({"budget": {"seed": 3}}, "not a plan_run keyword"),
+        ({"lesson": "1"}, "two digits"),
+        ({"measures": {"params": len}}, "would hide a results column"),
+    ],
+)
+def test_a_bad_definition_is_refused_with_what_works(change, message):
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(_hand(), **change)
 
 
 def test_epochs_to_train_error_interpolates_and_counts_a_miss_as_one_more_epoch():

@@ -283,7 +283,8 @@ class Experiment:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def describe(self) -> str:
-        """The experiment in a few lines: question, claim and source, arms, budget, seeds."""
+        """The experiment in a few lines: question, claim and source, arms, budget, seeds,
+        comparisons, notes."""
         first = self.arms[0]
         lines = [
             f"{self.name} (lesson {self.lesson}): {self.question}",
@@ -294,6 +295,8 @@ class Experiment:
         budget = ", ".join(f"{k}={v!r}" for k, v in self.budget.items())
         lines += [f"budget (cpu): {budget}; {self.seeds} seeds"]
         lines += [f"compares: {c.describe()}" for c in self.comparisons]
+        if self.notes:
+            lines += [f"notes: {self.notes}"]
         return "\n".join(lines)
 
 

@@ -107,9 +107,10 @@ def plot(
     header = results.header
     caption(
         figure,
-        f"{experiment.name}: band = lowest to highest of seeds {header.get('seeds', seeds)} | "
-        f"profile={header.get('profile', '?')} backend={header.get('backend', '?')} "
-        f"{header.get('date', '')[:10]} | {header.get('machine', '?')}",
+        f"{experiment.name}: bands from the lowest to the highest of seeds "
+        f"{header.get('seeds', seeds)} | profile={header.get('profile', '?')} "
+        f"backend={header.get('backend', '?')} {header.get('date', '')[:10]}\n"
+        f"{header.get('machine', '?')}",
     )
-    figure.tight_layout(rect=(0, 0.04, 1, 1))
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure
