@@ -22,8 +22,82 @@ MODELS = ("resnet20_cifar", "resnet50")
 
 
 def torch_available() -> bool:
-    """Whether torch and torchvision are importable."""
-    return all(importlib.util.find_spec(m) is not None for m in ("torch", "torchvision"))
+    """Whether torch is importable (torchvision is needed only for ResNet-50)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def torchvision_available() -> bool:
+    """Whether torchvision is importable (the ResNet-50 twin)."""
+    return importlib.util.find_spec("torchvision") is not None
+
+
+def sequential_twin(model):
+    """A ``torch.nn.Sequential`` that computes what the Keras ``model`` does, layer for layer,
+    for a model that is one chain of Conv2D, Activation, LocalResponseNormalization,
+    MaxPooling2D, BatchNormalization, Flatten, Dropout and Dense layers (our AlexNet, ZFNet
+    and VGG). The last Dense's softmax is left to the loss (PyTorch's cross-entropy takes
+    logits). Fresh weights: a twin for speed, not for outputs.
+
+    Raises:
+        ValueError: for a layer of another kind, naming it.
+    """
+    from torch import nn
+
+    def activation(name: str, last: bool) -> list:
+        if name in ("linear", None) or (last and name == "softmax"):
+            return []
+        if name == "relu":
+            return [nn.ReLU()]
+        raise ValueError(f"sequential_twin: activation {name!r} has no twin here (relu only).")
+
+    modules = []
+    last = model.layers[-1]
+    for layer in model.layers:
+        kind, config = type(layer).__name__, layer.get_config()
+        if kind == "InputLayer":
+            continue
+        if kind == "Conv2D":
+            kernel, stride = config["kernel_size"], config["strides"]
+            if config["padding"] == "same" and stride != (1, 1):
+                raise ValueError(f"sequential_twin: {layer.name} is strided with 'same' padding.")
+            modules.append(
+                nn.Conv2d(
+                    layer.input.shape[-1],
+                    config["filters"],
+                    kernel,
+                    stride,
+                    padding="same" if config["padding"] == "same" else 0,
+                    groups=config["groups"],
+                    bias=config["use_bias"],
+                )
+            )
+            modules += activation(config["activation"], False)
+        elif kind == "Activation":
+            modules += activation(config["activation"], False)
+        elif kind == "LocalResponseNormalization":  # ours: bias + alpha * sum; torch's: / size
+            size = config["size"]
+            modules.append(
+                nn.LocalResponseNorm(size, config["alpha"] * size, config["beta"], config["bias"])
+            )
+        elif kind == "MaxPooling2D" and config["padding"] == "valid":
+            modules.append(nn.MaxPool2d(config["pool_size"], config["strides"]))
+        elif kind == "BatchNormalization":
+            batch_norm = nn.BatchNorm2d if len(layer.input.shape) == 4 else nn.BatchNorm1d
+            modules.append(batch_norm(layer.input.shape[-1], eps=config["epsilon"]))
+        elif kind == "Flatten":
+            modules.append(nn.Flatten())
+        elif kind == "Dropout":
+            modules.append(nn.Dropout(config["rate"]))
+        elif kind == "Dense":
+            modules.append(nn.Linear(layer.input.shape[-1], config["units"], config["use_bias"]))
+            modules += activation(config["activation"], layer is last)
+        else:
+            raise ValueError(
+                f"sequential_twin: layer {layer.name} ({kind}) has no twin here; a chain of "
+                "Conv2D, Activation, LocalResponseNormalization, MaxPooling2D (valid), "
+                "BatchNormalization, Flatten, Dropout and Dense works."
+            )
+    return nn.Sequential(*modules)
 
 
 def resnet20_option_a(channels: int = 3, classes: int = 10):
@@ -67,6 +141,8 @@ def build(name: str, channels: int, classes: int):
     if name == "resnet20_cifar":
         return resnet20_option_a(channels, classes)
     if name == "resnet50":
+        if not torchvision_available():
+            raise ValueError("name='resnet50' needs torchvision, which is not installed.")
         import torchvision
 
         model = torchvision.models.resnet50(num_classes=classes)
@@ -153,15 +229,15 @@ def main(argv=None) -> int:
     parser.add_argument("--json", action="store_true", help="one RESULT line per run")
     args = parser.parse_args(argv)
     if not torch_available():
-        print("torch twin skipped: torch and torchvision are not installed.")
+        print("torch twin skipped: torch is not installed.")
         return 0
     shapes = {n: (32, 32, 3) if n.endswith("_cifar") else (64, 64, 3) for n in args.names}
     for item in args.shape:
         name, _, dims = item.partition("=")
         shapes[name] = tuple(int(d) for d in dims.split(","))
     for name in args.names:
-        if name not in MODELS:
-            print(f"torch twin: none for {name} (only {', '.join(MODELS)}).")
+        if name not in MODELS or (name == "resnet50" and not torchvision_available()):
+            print(f"torch twin: none for {name} (resnet20_cifar; resnet50 with torchvision).")
             continue
         for result in measure(
             name,

@@ -15,8 +15,9 @@ import os
 # Quiet TensorFlow's C++ start-up log lines unless the user asked for them.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-# layers and training register the custom objects; models, every model.
-from cnn_keras import layers, models, training  # noqa: E402, F401
+# layers and training register the custom objects; models, every model; pretrained, how
+# build_model(weights=...) builds.
+from cnn_keras import layers, models, pretrained, training  # noqa: E402, F401
 from cnn_keras.registry import build_model, get_spec, list_models, register_model  # noqa: E402
 
 __all__ = ["build_model", "get_spec", "list_models", "register_model"]

@@ -12,20 +12,53 @@ from pathlib import Path
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from cnn_keras import machine, tables
 from cnn_keras.analysis.layers import LayerStats
 
 
 def caption(figure, text: str) -> None:
-    """Writes ``text`` (the profile, backend and device) small under the figure."""
-    figure.text(0.01, 0.005, text, fontsize=7, color="0.4", ha="left", va="bottom")
+    """Writes ``text`` (the profile, backend and device) small under the figure, in place of
+    an earlier caption (a figure drawn in several calls keeps one)."""
+    for earlier in [t for t in figure.texts if t.get_gid() == "caption"]:
+        earlier.remove()
+    figure.text(0.01, 0.005, text, fontsize=7, color="0.4", ha="left", va="bottom", gid="caption")
 
 
 def machine_caption(profile_line: str) -> str:
     """``profile_line`` (``profiles.describe``) and the device (``machine.device_name``), for
     :func:`caption`."""
     return f"{profile_line} | {machine.device_name()}"
+
+
+def main_output_logs(history) -> dict[str, list[float]]:
+    """A run's curves (a ``History``, its dict, or a read ``log.csv``) under the plain keys
+    (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``, ...) of its main output.
+
+    A model with auxiliary classifiers (GoogLeNet's, Inception v3's) logs each output's loss
+    under the output's name and ``loss`` as their weighted sum; ``compile_model`` gives the
+    main output alone its metrics, so the output whose accuracy is logged is the main one, and
+    its own loss replaces the sum. A one-output model's curves come back as they are."""
+    logs = dict(getattr(history, "history", history))
+    if "accuracy" in logs:
+        return logs
+    main = next(
+        (
+            key.removesuffix("accuracy")
+            for key in logs
+            if key.endswith("_accuracy") and not key.startswith("val_")
+        ),
+        None,
+    )
+    if main is None:
+        return logs
+    curves = {key: value for key, value in logs.items() if key == "epoch"}
+    for key, value in logs.items():
+        for prefix in ("", "val_"):
+            if key.startswith(prefix + main):
+                curves[prefix + key.removeprefix(prefix + main)] = value
+    return curves
 
 
 def plot_history(history, *, title: str = "", where: str = ""):
@@ -36,7 +69,7 @@ def plot_history(history, *, title: str = "", where: str = ""):
         title: the figure's title.
         where: the caption (profile, backend, device).
     """
-    logs = getattr(history, "history", history)
+    logs = main_output_logs(history)
     epochs = np.arange(1, len(logs["loss"]) + 1)
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     for ax, metric in zip(axes, ("loss", "accuracy"), strict=True):
@@ -45,6 +78,7 @@ def plot_history(history, *, title: str = "", where: str = ""):
                 label = "validation" if prefix else "training"
                 ax.plot(epochs, logs[prefix + metric], style, label=label)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.legend()
         ax.grid(alpha=0.3)
@@ -158,7 +192,8 @@ def plot_ilsvrc_winners(rows: list[dict[str, str]]):
     errors = [float(r["top5_error"]) for r in rows]
     bars = ax.bar(labels, errors, color="tab:blue")
     for bar, row in zip(bars, rows, strict=True):
-        depth = f"{row['depth']} layers" if row["depth"] else "shallow"
+        depth = row["depth"] or "shallow"
+        depth = f"{depth} layers" if depth.isdigit() else depth
         ax.annotate(
             depth,
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),

@@ -329,16 +329,36 @@ def get_spec(name: str) -> ModelSpec:
     return _REGISTRY[name]
 
 
-def build_model(name: str, /, **kwargs: Any) -> keras.Model:
+def build_model(name: str, /, *, weights: str | None = None, **kwargs: Any) -> keras.Model:
     """Builds a registered model by name.
 
     Args:
         name: one of :func:`list_models` (positional, so that ``name=`` in ``kwargs`` names
             the model).
+        weights: ``None`` (random initialization), ``"imagenet"`` (keras.applications'
+            published weights of the twin, for :func:`cnn_keras.pretrained.models_with_weights`)
+            or the path of a weights file; see :func:`cnn_keras.pretrained.build_pretrained`.
         **kwargs: passed to the family builder (``input_shape``, ``classes``, ``pooling``,
             ``name``, ...); see :meth:`ModelSpec.build` for what is refused.
 
     Returns:
         A functional ``keras.Model`` named ``name`` unless ``kwargs`` gives another name.
     """
+    if weights is not None:
+        return _PRETRAINED_BUILDER[0](name, weights, **kwargs)
     return get_spec(name).build(**kwargs)
+
+
+# How ``build_model(..., weights=...)`` builds: ``cnn_keras.pretrained`` installs its builder here
+# when the package is imported, so that the registry, below it, never imports it.
+def _no_pretrained_builder(name: str, weights: Any, **kwargs: Any) -> keras.Model:
+    raise RuntimeError("import cnn_keras.pretrained to build a model with weights=")
+
+
+_PRETRAINED_BUILDER: list[Callable[..., keras.Model]] = [_no_pretrained_builder]
+
+
+def install_pretrained_builder(builder: Callable[..., keras.Model]) -> None:
+    """Makes ``builder(name, weights, **kwargs)`` what :func:`build_model` calls for
+    ``weights=`` (:func:`cnn_keras.pretrained.build_pretrained`)."""
+    _PRETRAINED_BUILDER[0] = builder

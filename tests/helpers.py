@@ -1,12 +1,15 @@
-"""Helpers the model tests share: copying weights between two builds of one network, and
-comparing their outputs."""
+"""Helpers the model tests share: random weights that show a misplaced copy, and comparing two
+models' outputs. The weight copy itself is the package's (``cnn_keras.pretrained.copy_weights``,
+``copy_from_twin``), which ``build_model(..., weights="imagenet")`` uses too."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import keras
 import numpy as np
+
+from cnn_keras.analysis import weight_gradients
 
 
 def randomize_weights(model: keras.Model, seed: int = 0) -> None:
@@ -25,35 +28,6 @@ def randomize_weights(model: keras.Model, seed: int = 0) -> None:
         elif isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and layer.use_bias:
             kernel, bias = layer.get_weights()
             layer.set_weights([kernel, rng.normal(0, 0.1, bias.shape)])
-
-
-def copy_weights(
-    source: keras.Model,
-    target: keras.Model,
-    rename: Callable[[str], str] | None = None,
-) -> None:
-    """Copies the weights of every weighted layer of ``source`` into ``target``.
-
-    With ``rename``, layer ``n`` of ``source`` goes to the layer of ``target`` named
-    ``rename(n)``; without it, the weighted layers are paired in order (same graph, other
-    names), and each pair must be of one layer type. Either way every weighted layer of
-    ``target`` must receive weights.
-    """
-    theirs = [layer for layer in source.layers if layer.weights]
-    if rename is None:
-        ours = [layer for layer in target.layers if layer.weights]
-        assert len(ours) == len(theirs), (len(ours), len(theirs))
-        for mine, their in zip(ours, theirs, strict=True):
-            assert type(mine) is type(their), (mine.name, their.name)
-            mine.set_weights(their.get_weights())
-        return
-    filled = set()
-    for layer in theirs:
-        mine = target.get_layer(rename(layer.name))
-        mine.set_weights(layer.get_weights())
-        filled.add(mine.name)
-    missed = [layer.name for layer in target.layers if layer.weights and layer.name not in filled]
-    assert not missed, f"layers without a counterpart: {missed[:5]}"
 
 
 def assert_same_outputs(
@@ -85,3 +59,71 @@ def assert_same_outputs(
             atol=atol,
             err_msg=name,
         )
+
+
+def cancelled_by_batch_norm(model: keras.Model) -> dict[str, str]:
+    """The per-channel shifts (conv and dense biases, BN betas) that training-mode batch norm
+    cancels, each with the weight of its layer that sets the scale of its gradient:
+    ``{path: kernel or gamma path}``.
+
+    A shift adds one constant to every value of its channel. Layers that keep a per-channel
+    constant a per-channel constant (a 1x1 conv, any conv on a 1x1 map, an addition, a
+    concatenation) pass it on; batch norm in training mode subtracts each channel's batch mean,
+    which removes it. So a shift whose every path ends in batch norm through such layers does
+    not change the loss, and its gradient is zero up to rounding.
+    """
+    consumers: dict[str, list[keras.layers.Layer]] = {}
+    for layer in model.layers:
+        for node in layer._inbound_nodes:
+            for tensor in node.input_tensors:
+                consumers.setdefault(tensor._keras_history.operation.name, []).append(layer)
+
+    def keeps_constant(layer) -> bool:
+        if isinstance(layer, (keras.layers.Add, keras.layers.Concatenate)):
+            return True
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D)):
+            one_by_one = tuple(layer.kernel_size) == (1, 1)
+            return one_by_one or tuple(layer.input.shape[1:3]) == (1, 1)
+        return False
+
+    def cancelled(layer) -> bool:
+        after = consumers.get(layer.name, [])
+        return bool(after) and all(
+            isinstance(c, keras.layers.BatchNormalization) or (keeps_constant(c) and cancelled(c))
+            for c in after
+        )
+
+    found = {}
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.BatchNormalization) and layer.center and cancelled(layer):
+            found[layer.beta.path] = (layer.gamma if layer.scale else layer.beta).path
+        elif (
+            isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))
+            and layer.use_bias
+            and cancelled(layer)
+        ):
+            found[layer.bias.path] = layer.kernel.path
+    return found
+
+
+def assert_every_weight_learns(model: keras.Model, images, labels) -> dict[str, str]:
+    """The backward check (timm runs one on every model): one training step's gradient is
+    finite everywhere and nonzero for every trainable weight, except the shifts batch norm
+    cancels (:func:`cancelled_by_batch_norm`), whose gradient must be zero up to rounding.
+    Returns those shifts."""
+    norms = {}
+    for variable, gradient in zip(
+        model.trainable_variables, weight_gradients(model, images, labels), strict=True
+    ):
+        assert gradient is not None, f"{variable.path} is not connected to the loss"
+        assert np.isfinite(gradient).all(), f"{variable.path}: NaN or inf in its gradient"
+        norms[variable.path] = float(np.linalg.norm(gradient))
+    cancelled = cancelled_by_batch_norm(model)
+    # Rounding, next to the gradient of its own layer's kernel (or gamma).
+    leaks = {
+        p: norms[p] / norms[ref] for p, ref in cancelled.items() if norms[p] > 1e-4 * norms[ref]
+    }
+    assert leaks == {}, "batch norm should cancel these shifts"
+    zero = sorted(p for p, norm in norms.items() if norm == 0 and p not in cancelled)
+    assert zero == [], f"{len(zero)} of {len(norms)} trainable weights get no gradient"
+    return cancelled

@@ -68,7 +68,7 @@ def test_torch_twin_skips_cleanly_without_torch(monkeypatch, capsys):
     monkeypatch.setattr(torch_twin, "torch_available", lambda: False)
     assert torch_twin.main(["resnet50"]) == 0
     out = capsys.readouterr().out
-    assert out.strip() == "torch twin skipped: torch and torchvision are not installed."
+    assert out.strip() == "torch twin skipped: torch is not installed."
 
 
 @pytest.mark.skipif(not torch_twin.torch_available(), reason="torch is not installed")
@@ -98,3 +98,64 @@ def test_compile_model_passes_steps_per_execution_and_jit_compile():
         training.compile_model(model, recipe, steps_per_execution=0)
     with pytest.raises(ValueError, match="received jit_compile='yes'"):
         training.compile_model(model, recipe, jit_compile="yes")
+
+
+import cpu_vs_torch  # noqa: E402
+
+
+def test_cpu_benchmark_reads_its_paths_and_nets():
+    assert cpu_vs_torch.parse_paths("jax:float32, torch:mixed_bfloat16") == [
+        ("jax", "float32"),
+        ("torch", "mixed_bfloat16"),
+    ]
+    with pytest.raises(ValueError, match=r"received 'jax:float16' in paths='jax:float16'"):
+        cpu_vs_torch.parse_paths("jax:float16")
+    with pytest.raises(ValueError, match="names 'torch:float32' twice"):
+        cpu_vs_torch.parse_paths("torch:float32,torch:float32")
+    with pytest.raises(ValueError, match="names must be among .* received 'vgg19'"):
+        cpu_vs_torch.parse_nets(["vgg19"])
+    assert cpu_vs_torch.parse_nets([]) == list(cpu_vs_torch.NETS)
+    assert cpu_vs_torch.rotated([1, 2, 3], 4) == [2, 3, 1]
+
+
+def test_cpu_benchmark_ratios_pair_each_round_with_torch_at_its_precision():
+    def record(round_, backend, precision, rate):
+        return {
+            "round": round_,
+            "net": "vgg16",
+            "backend": backend,
+            "precision": precision,
+            "images_per_s": rate,
+        }
+
+    records = [
+        record(1, "torch", "float32", 100.0),
+        record(1, "jax", "float32", 50.0),
+        record(1, "torch", "mixed_bfloat16", 400.0),
+        record(1, "jax", "mixed_bfloat16", 100.0),
+        record(2, "torch", "float32", 200.0),  # a loaded round: both sides slower
+        record(2, "jax", "float32", 120.0),
+        record(3, "torch", "float32", 100.0),
+        record(3, "jax", "float32", 70.0),
+    ]
+    rows = {(r["backend"], r["precision"]): r for r in cpu_vs_torch.ratios(records)}
+    jax32 = rows[("jax", "float32")]
+    assert jax32["ratio_rounds"] == [0.5, 0.6, 0.7] and jax32["ratio_to_torch"] == 0.6
+    assert jax32["ratio_spread"] == pytest.approx(0.4) and jax32["rounds"] == 3
+    assert jax32["images_per_s"] == 70.0 and jax32["images_per_s_spread"] == pytest.approx(1.4)
+    assert rows[("jax", "mixed_bfloat16")]["ratio_to_torch"] == 0.25  # against bf16 autocast
+    assert rows[("torch", "float32")]["ratio_to_torch"] is None
+    table = cpu_vs_torch.format_table(cpu_vs_torch.ratios(records))
+    assert "| vgg16 | jax float32 | 70.0 | 0.60 | 0.50 0.60 0.70 | 40% |" in table
+
+
+@pytest.mark.skipif(not torch_twin.torch_available(), reason="torch is not installed")
+def test_torch_sequential_twin_has_our_alexnets_parameters():
+    from cnn_keras import build_model
+
+    size, kwargs = cpu_vs_torch.NETS["alexnet"]
+    ours = build_model("alexnet", input_shape=(size, size, 1), classes=10, **kwargs)
+    twin = torch_twin.sequential_twin(ours)
+    assert sum(p.numel() for p in twin.parameters()) == ours.count_params()
+    with pytest.raises(ValueError, match=r"sequential_twin: layer \w+ \(\w+\) has no twin here"):
+        torch_twin.sequential_twin(build_model("resnet20_cifar", input_shape=(32, 32, 1)))

@@ -58,3 +58,25 @@ def test_plots_draw():
     filters = plots.plot_filters(gray.get_layer("conv1"))
     assert [ax.images[0].get_cmap().name for ax in filters.axes if ax.images][:1] == ["gray"]
     assert plots.plot_feature_maps(gray, "conv1", image[..., :1], maps=4).axes
+
+
+def test_main_output_logs_takes_the_main_outputs_curves():
+    # GoogLeNet-like logs: the loss is the weighted sum; only the main output has an accuracy.
+    logs = {
+        "loss": [3.0],
+        "predictions_loss": [2.0],
+        "predictions_accuracy": [0.5],
+        "aux_predictions_loss": [3.3],
+        "val_loss": [2.9],
+        "val_predictions_loss": [1.9],
+        "val_predictions_accuracy": [0.6],
+        "val_aux_predictions_loss": [3.3],
+    }
+    assert plots.main_output_logs(logs) == {
+        "loss": [2.0],
+        "accuracy": [0.5],
+        "val_loss": [1.9],
+        "val_accuracy": [0.6],
+    }
+    one_output = {"loss": [1.0], "accuracy": [0.7]}
+    assert plots.main_output_logs(one_output) == one_output

@@ -51,7 +51,7 @@ def test_compare_rows_equal_analysis(published, capsys):
     for row in rows:
         spec = get_spec(row.model)
         model = spec.build()
-        assert row.family == spec.family and row.input_size == spec.input_size
+        assert row.family == spec.family.name and row.input_size == spec.input_size
         assert row.params == analysis.count_params(model).total
         assert row.macs == analysis.count_macs(model)
         assert row.activation_bytes == analysis.activation_memory(model)

@@ -4,7 +4,9 @@ Each model: builds at its smallest input, gives ``(None, 7)`` with ``classes=7``
 meaningful layer names that are the same in two builds, works without its top with every
 ``pooling``, refuses an input below its minimum, saves to ``.keras`` and loads in safe mode
 with equal outputs, and builds on grayscale (one-channel) input. Its initial weights are
-random, kernel by kernel, and fixed by ``keras.utils.set_random_seed``.
+random, kernel by kernel, and fixed by ``keras.utils.set_random_seed``. One training step's
+gradient reaches every trainable weight, finite (the backward check, on the contract's own
+build: no extra one).
 
 Every code path (each family, and each path inside one: basic and bottleneck ResNets, the
 CIFAR DenseNet-BC stem, ZFNet's filter sizes ...) runs the whole contract on every backend
@@ -23,6 +25,7 @@ import re
 import keras
 import numpy as np
 import pytest
+from helpers import assert_every_weight_learns
 
 from cnn_keras import build_model, get_spec, list_models
 
@@ -54,6 +57,13 @@ CODE_PATHS = (
     "mobilenet_v2_0.5",
     "efficientnet_b0",
 )
+# The per-channel shifts that training-mode batch norm cancels, so one training step gives
+# them no gradient (helpers.cancelled_by_batch_norm; keras.applications' twins have the same):
+# resnet50 keeps keras.applications' bias on every conv (53), and BN follows each; every
+# MobileNetV2 projection BN (17) feeds only 1x1 expansions and additions before the next BN;
+# EfficientNet's too, in the first block of each stage (7): later blocks put stochastic depth,
+# which scales each image differently, between the projection and the addition.
+CANCELLED_SHIFTS = {"resnet50": 53, "se_resnet50": 53, "mobilenet_v2_0.5": 17, "efficientnet_b0": 7}
 # The variants built once, on TensorFlow only.
 OTHER_VARIANTS = (
     [name for name in list_models() if name not in CODE_PATHS]
@@ -128,6 +138,11 @@ def test_contract(name, tmp_path):
     loaded = keras.saving.load_model(path, safe_mode=True)
     actual = keras.ops.convert_to_numpy(loaded(images, training=False))
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+    # The backward check (timm's): one training step's gradient is finite and reaches every
+    # trainable weight, but the shifts batch norm cancels (CANCELLED_SHIFTS), zero to rounding.
+    cancelled = assert_every_weight_learns(model, images, np.array([1, 5]))
+    assert len(cancelled) == CANCELLED_SHIFTS.get(name, 0), sorted(cancelled)[:5]
 
     # A second build in the same session, without the top: every layer it shares with the
     # first keeps its name (a layer left to Keras's naming would get a new suffix) and, from

@@ -50,7 +50,10 @@ def test_tfds_set_not_downloaded_says_what_to_do(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"name": "mnist2"}, r"Unknown data set name='mnist2'; use one of fashion_mnist, digits"),
+        (
+            {"name": "mnist2"},
+            r"Unknown data set name='mnist2'; use one of fashion_mnist, fashion_mnist_5, digits",
+        ),
         ({"image_size": 4}, r"image_size must be an int in \[8, 1024\].*image_size=4"),
         ({"batch_size": 0}, r"batch_size must be an int >= 1.*batch_size=0"),
     ],

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import keras
 import pytest
-from helpers import assert_same_outputs, copy_weights, randomize_weights
+from helpers import assert_same_outputs, randomize_weights
 
 from cnn_keras import build_model, get_spec
 from cnn_keras.analysis import count_macs, count_params
 from cnn_keras.models.densenet import densenet
+from cnn_keras.pretrained import copy_from_twin
 
 
 def _weight_layers(model: keras.Model) -> int:
@@ -38,7 +39,7 @@ def test_densenet_equals_keras_applications(depth):
     # The name says the weight layers: 2 per dense layer, 3 transitions, conv1 and the fc.
     assert _weight_layers(ours) == depth
     randomize_weights(reference, seed=depth)
-    copy_weights(reference, ours, rename=lambda name: name)  # keras.applications' names
+    copy_from_twin(reference, ours, f"DenseNet{depth}")  # keras.applications' names
     assert_same_outputs(ours, reference, ["conv5_block16_concat", "avg_pool", "predictions"])
 
 
@@ -107,11 +108,8 @@ def test_mobilenet_equals_keras_applications(alpha):
     randomize_weights(reference, seed=int(alpha * 100))
     # Keras's classifier is a 1x1 conv "conv_preds" on the pooled 1x1 map, then a reshape; ours
     # is a Dense on the pooled vector: the same map, whose kernel is the conv's (1, 1, C, classes)
-    # kernel reshaped to (C, classes). Every other layer copies by name.
-    kernel, bias = reference.get_layer("conv_preds").get_weights()
-    keras_body = keras.Model(reference.input, reference.get_layer("conv_pw_13_relu").output)
-    copy_weights(keras_body, keras.Model(ours.input, ours.get_layer("conv_pw_13_relu6").output))
-    ours.get_layer("predictions").set_weights([kernel.reshape(kernel.shape[-2:]), bias])
+    # kernel reshaped to (C, classes), as copy_from_twin does. Every other layer pairs in order.
+    copy_from_twin(reference, ours, "MobileNet")
     assert_same_outputs(ours, reference, ["conv_pw_13_bn", "predictions"])
 
 

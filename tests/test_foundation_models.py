@@ -5,10 +5,10 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from helpers import copy_weights
 
 from cnn_keras import analysis, build_model
 from cnn_keras.models.vgg import vgg
+from cnn_keras.pretrained import copy_from_twin
 
 pytestmark = pytest.mark.models
 
@@ -25,7 +25,7 @@ def test_vgg_is_keras_applications_network(name, application, params):
     ours = build_model(name)
     theirs = getattr(keras.applications, application)(weights=None)
     assert analysis.count_params(ours).total == theirs.count_params() == params
-    copy_weights(theirs, ours)
+    copy_from_twin(theirs, ours, application)
     images = np.random.default_rng(0).uniform(0, 255, (1, 224, 224, 3)).astype("float32")
     images = keras.applications.vgg16.preprocess_input(images)
     np.testing.assert_allclose(

@@ -31,6 +31,7 @@ LAYERS = {
     "pretrained": 6,
     "plan": 6,
     "plots": 7,
+    "interpret_plots": 8,
     "concepts": 7,
     "training": 8,
     "compare": 9,

@@ -15,7 +15,7 @@ import dataclasses
 import keras
 import numpy as np
 import pytest
-from helpers import assert_same_outputs, copy_weights, randomize_weights
+from helpers import assert_same_outputs, randomize_weights
 
 from cnn_keras import get_spec, list_models
 from cnn_keras.analysis import count_macs, count_params, layer_macs, weight_layer_depth
@@ -33,6 +33,7 @@ from cnn_keras.models.inception_resnet import inception_resnet
 from cnn_keras.models.inception_v3 import AUX_HEAD as V3_AUX_HEAD
 from cnn_keras.models.inception_v3 import block_17x17, inception_v3
 from cnn_keras.models.inception_v4 import inception_v4
+from cnn_keras.pretrained import copy_from_twin
 from cnn_keras.training import compile_model, main_output, recipe_for
 
 models = pytest.mark.models
@@ -184,9 +185,9 @@ def inception_v3_299():
     return inception_v3(classifier_activation=None)
 
 
-def _assert_same_outputs(source: keras.Model, target: keras.Model) -> None:
+def _assert_same_outputs(source: keras.Model, target: keras.Model, application: str) -> None:
     randomize_weights(source)
-    copy_weights(source, target)
+    copy_from_twin(source, target, application)
     assert_same_outputs(target, source, atol=1e-4)
 
 
@@ -205,7 +206,7 @@ def test_inception_v3_params_and_macs(inception_v3_299):
 
 def test_inception_v3_equals_keras_applications(inception_v3_299):
     reference = keras.applications.InceptionV3(weights=None, classifier_activation=None)
-    _assert_same_outputs(reference, inception_v3_299)
+    _assert_same_outputs(reference, inception_v3_299, "InceptionV3")
 
 
 def test_inception_v3_aux_logits():
@@ -325,7 +326,7 @@ def test_inception_resnet_v2_params_and_macs(
 
 def test_inception_resnet_v2_equals_keras_applications(inception_resnet_v2_299):
     reference = keras.applications.InceptionResNetV2(weights=None, classifier_activation=None)
-    _assert_same_outputs(reference, inception_resnet_v2_299)
+    _assert_same_outputs(reference, inception_resnet_v2_299, "InceptionResNetV2")
 
 
 def test_inception_resnet_v2_paper_config():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from helpers import assert_same_outputs, copy_weights, randomize_weights
+from helpers import assert_same_outputs, randomize_weights
 
 from cnn_keras import build_model
 from cnn_keras.analysis import count_macs, count_params
@@ -25,6 +25,7 @@ from cnn_keras.models.efficientnet import (
     round_repeats,
 )
 from cnn_keras.models.mobilenet_v2 import make_divisible, mobilenet_v2
+from cnn_keras.pretrained import copy_from_twin
 
 
 def _weights_without_bn(model: keras.Model) -> int:
@@ -68,7 +69,7 @@ def test_mobilenet_v2_equals_keras_applications(alpha):
     )
     assert count_params(ours).total == reference.count_params() == keras_params
     randomize_weights(reference, seed=int(alpha * 100))
-    copy_weights(reference, ours)  # the same weighted layers in the same order
+    copy_from_twin(reference, ours, "MobileNetV2")  # the same weighted layers in the same order
     assert_same_outputs(ours, reference)  # logits
 
 
@@ -170,7 +171,7 @@ def test_efficientnet_equals_keras_applications(variant, efficientnets):
     network = keras.Model(reference.get_layer("stem_conv_pad").input, reference.output)
     assert not any(isinstance(layer, keras.layers.Normalization) for layer in network.layers)
     randomize_weights(network, seed=1)
-    copy_weights(network, ours)
+    copy_from_twin(network, ours, f"EfficientNet{variant.upper()}")
     assert_same_outputs(ours, network)
 
 

@@ -31,6 +31,7 @@ DISTRIBUTIONS = {
 }
 # Declared dependencies that no module of cnn_keras imports, and why each is declared.
 NOT_IMPORTED = {
+    "importlib-resources": "tensorflow-datasets imports it without depending on it",
     "jupyter": "runs the notebooks (make run, make lab, nbval)",
     "pydot": "keras.utils.plot_model draws model diagrams with it (notebooks, tools/)",
     "tensorboard": "keras.callbacks.TensorBoard, which training.fit adds, writes with it",

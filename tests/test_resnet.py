@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from helpers import assert_same_outputs, copy_weights, randomize_weights
+from helpers import assert_same_outputs, randomize_weights
 
 from cnn_keras import build_model, get_spec, list_models
 from cnn_keras.analysis import count_macs, count_params
@@ -20,12 +20,7 @@ from cnn_keras.layers import ZeroPadShortcut
 from cnn_keras.models.resnet import resnet
 from cnn_keras.models.resnet_cifar import resnet_cifar
 from cnn_keras.models.resnext import resnext
-
-
-def _keras_resnet_name(name: str) -> str:
-    """keras.applications' ``conv2_block1_1_conv`` is our ``conv2_block1_1``."""
-    return name.removesuffix("_conv")
-
+from cnn_keras.pretrained import copy_from_twin
 
 # --- ResNet on ImageNet ----------------------------------------------------------------------
 
@@ -69,7 +64,7 @@ def test_resnet_equals_keras_applications(depth, imagenet_resnets):
     reference = getattr(keras.applications, f"ResNet{depth}")(weights=None)
     assert count_params(ours).total == reference.count_params() == KERAS_PARAMS[depth]
     randomize_weights(reference, seed=depth)
-    copy_weights(reference, ours, _keras_resnet_name)
+    copy_from_twin(reference, ours, f"ResNet{depth}")  # conv2_block1_1_conv -> conv2_block1_1
     assert_same_outputs(ours, reference, ["conv5_block3_out", "predictions"])
 
 

@@ -44,7 +44,7 @@ def default_augment(name: str, imagenet: str = "alexnet") -> str:
         ValueError: if ``imagenet`` is not a key of :data:`AUGMENTATIONS`.
     """
     check_choice("imagenet", imagenet, AUGMENTATIONS)
-    if name in ("cifar10", "cifar100", "fashion_mnist"):
+    if name in ("cifar10", "cifar100", "fashion_mnist", "fashion_mnist_5"):
         return "cifar"
     if name == DIGITS:
         return "shift"

@@ -18,8 +18,12 @@ from cnn_keras.checks import MAX_IMAGE_SIZE, check_float, check_int
 
 DIGITS = "digits"
 FASHION_MNIST = "fashion_mnist"
+# Fashion-MNIST's first five classes (T-shirt/top, Trouser, Pullover, Dress, Coat), both
+# splits: a net trained on them has never seen the other five, which a transfer test probes
+# (lesson 03's linear probe). Labels 0-4, Fashion-MNIST's normalization.
+FASHION_MNIST_5 = "fashion_mnist_5"
 # The sets read with NumPy, without TensorFlow or the network.
-OFFLINE_DATASETS = (FASHION_MNIST, DIGITS)
+OFFLINE_DATASETS = (FASHION_MNIST, FASHION_MNIST_5, DIGITS)
 # tensorflow-datasets names and their test split.
 TFDS_DATASETS = {
     "cifar10": "test",
@@ -58,6 +62,7 @@ FASHION_MNIST_CLASSES = (
 # for before any file is read. A folder of photographs has 3 channels and one class per folder.
 DATASET_SHAPES = {
     "fashion_mnist": (1, 10),
+    "fashion_mnist_5": (1, 5),
     "digits": (3, 10),
     "cifar10": (3, 10),
     "cifar100": (3, 100),
@@ -71,6 +76,7 @@ CHANNEL_STATS = {
     "cifar10": ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)),
     "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762)),
     "fashion_mnist": ((0.2860,), (0.3530,)),
+    "fashion_mnist_5": ((0.2860,), (0.3530,)),  # the whole set's: one input scale for both
     "imagenette": IMAGENET_STATS,
     "imagenet2012": IMAGENET_STATS,
 }
@@ -279,4 +285,7 @@ def offline_arrays(name: str, image_size: int, *, seed: int, data_dir, download)
         train, test = digits_arrays(image_size, seed=seed)
         return train, test, tuple(str(d) for d in range(10))
     train, test = fashion_mnist_arrays(data_dir, download=download)
+    if name == FASHION_MNIST_5:
+        train, test = ((x[y < 5], y[y < 5]) for x, y in (train, test))
+        return train, test, FASHION_MNIST_CLASSES[:5]
     return train, test, FASHION_MNIST_CLASSES

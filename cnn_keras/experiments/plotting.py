@@ -41,7 +41,6 @@ def plot(
     ax=None,
     title: str | None = None,
     experiment=None,
-    note: str = "",
 ):
     """Every arm's mean curve over seeds with a min-max band (the lowest and the highest seed
     at each epoch), and the machine, profile and seeds in the caption.
@@ -58,8 +57,6 @@ def plot(
         title: the axes' title (default: the experiment's question).
         experiment: the :class:`~cnn_keras.experiments.Experiment` (or its name) the results
             belong to; by default the one they name.
-        note: a first caption line, above the results' (say, the live run's
-            ``training.run_caption(plan)``).
 
     Returns:
         The matplotlib ``Figure``.
@@ -68,7 +65,7 @@ def plot(
         ValueError: for an unknown metric or arm, or a live run without that curve.
     """
     import matplotlib.pyplot as plt
-    import matplotlib.ticker
+    from matplotlib.ticker import MaxNLocator
 
     from cnn_keras.plots import caption
 
@@ -104,7 +101,7 @@ def plot(
                 label=f"{experiment.arm(arm).label} (your run)",
             )
     ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
@@ -112,11 +109,10 @@ def plot(
     header = results.header
     caption(
         figure,
-        (f"{note}\n" if note else "")
-        + f"{experiment.name}: bands from the lowest to the highest of seeds "
+        f"{experiment.name}: bands from the lowest to the highest of seeds "
         f"{header.get('seeds', seeds)} | profile={header.get('profile', '?')} "
         f"backend={header.get('backend', '?')} {header.get('date', '')[:10]}\n"
         f"{header.get('machine', '?')}",
     )
-    figure.tight_layout(rect=(0, 0.1 if note else 0.07, 1, 1))
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure

@@ -23,6 +23,7 @@ from pathlib import Path
 from cnn_keras.checks import check_int
 from cnn_keras.experiments.definition import Experiment, _profile_name, get_experiment
 from cnn_keras.experiments.results import Results, results_path
+from cnn_keras.plots import main_output_logs
 
 RUNS_DIR = os.path.join("runs", "experiments")
 # log.csv's keys (Keras's history) -> the results' columns.
@@ -155,8 +156,9 @@ def _rows(experiment: Experiment, arm: str, seed: int, plan, folder: Path, resul
     for column, measure in experiment.measures.items():
         per_run[column] = float(measure(model, plan))
     keras.backend.clear_session()
+    log = main_output_logs(log)  # a model with auxiliary outputs: its main output's curves
     epochs = len(log.get("loss", []))
-    curves = {column: log.get(key, [math.nan] * epochs) for key, column in _LOG_COLUMNS.items()}
+    curves = {col: log.get(key, [math.nan] * epochs) for key, col in _LOG_COLUMNS.items()}
     return [
         {
             "experiment": experiment.name,

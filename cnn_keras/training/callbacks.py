@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import keras
@@ -39,19 +40,34 @@ class StopOnNonFinite(keras.callbacks.Callback):
     """Stops training at the first NaN or infinite batch loss, or at the end of an epoch whose
     weights are not all finite (:func:`weights_finite`), and remembers where: ``stopped_at`` is
     ``(epoch, batch or None, loss)``. Put it first: the callbacks after it read
-    ``stopped_at`` and write nothing for that epoch."""
+    ``stopped_at`` and write nothing for that epoch.
+
+    The batch check may run off the training loop's thread (``async_safe``): on JAX, Keras then
+    hands each batch's end to a worker thread, and the next step starts without waiting for
+    this one's loss; training stops a step or two after the first bad batch, which is still
+    the one recorded. TensorFlow calls it in line whatever this says."""
+
+    async_safe = True
 
     def __init__(self):
         super().__init__()
         self.epoch = 0
         self.stopped_at: tuple[int, int | None, float] | None = None
+        self._lock = threading.Lock()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.stopped_at is None and not _finite(logs):
-            self.stopped_at = (self.epoch, batch, float(logs["loss"]))
+        if _finite(logs):
+            return
+        with self._lock:  # batch ends may be checked out of order: keep the earliest
+            if self.stopped_at is None or (
+                self.stopped_at[0] == self.epoch
+                and self.stopped_at[1] is not None
+                and batch < self.stopped_at[1]
+            ):
+                self.stopped_at = (self.epoch, batch, float(logs["loss"]))
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
@@ -72,7 +88,10 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
 class Throughput(keras.callbacks.Callback):
     """Training images per second, per epoch, timed from the first to the last batch of each
-    epoch (the first epoch includes compilation; read the last)."""
+    epoch (the first epoch includes compilation; read the last). It only counts batch ends,
+    so Keras may call it off the training loop's thread (``async_safe``)."""
+
+    async_safe = True
 
     def __init__(self, batch_size: int):
         super().__init__()
@@ -87,7 +106,9 @@ class Throughput(keras.callbacks.Callback):
             self._start = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._batches += 1
+        # The batch's index, not a count of calls: with steps_per_execution, one call ends
+        # several batches, and calls may arrive out of order.
+        self._batches = max(self._batches, batch + 1)
 
     def on_epoch_end(self, epoch, logs=None):
         if self._start is not None:

@@ -12,6 +12,7 @@ import keras
 
 from cnn_keras.checks import check_int
 from cnn_keras.data import tensorflow_available
+from cnn_keras.plots import main_output_logs
 from cnn_keras.recipes import Recipe
 from cnn_keras.training.callbacks import NonFiniteLossError, StopOnNonFinite
 from cnn_keras.training.losses_optimizers import compile_model
@@ -162,11 +163,10 @@ def final_accuracy(history) -> tuple[float, float]:
     """``(training accuracy, test accuracy)`` of the last epoch of a run (a ``History``, its
     dict, or :func:`read_log`'s): what a notebook prints after training. The test accuracy is
     the validation split's, which :func:`fit` takes from the test set."""
-    logs = getattr(history, "history", history)
-    train_key = next((k for k in ("accuracy", "predictions_accuracy") if k in logs), None)
-    if train_key is None:
+    logs = main_output_logs(history)
+    if "accuracy" not in logs:
         raise ValueError(
             f"history has no accuracy to report; its keys are {sorted(logs)}. Compile with "
             "metrics=['accuracy'] (compile_model does)."
         )
-    return float(logs[train_key][-1]), float(logs["val_" + train_key][-1])
+    return float(logs["accuracy"][-1]), float(logs["val_accuracy"][-1])

@@ -75,6 +75,9 @@ def _evaluate(model: keras.Model, splits) -> dict:
     """The test split's top-1 and top-5 accuracy and loss, and how long they took."""
     start = time.perf_counter()
     scores = model.evaluate(splits.test, verbose=0, return_dict=True)
+    if len(model.outputs) > 1:  # Keras names a multi-output model's scores by output
+        main = f"{model.output_names[0]}_"
+        scores = {k.removeprefix(main): v for k, v in scores.items() if k.startswith(main)}
     return {
         "test_top1": float(scores["accuracy"]),
         "test_top5": float(scores["top5"]) if "top5" in scores else None,
