@@ -68,7 +68,8 @@ class Metric:
         check_choice("unit", self.unit, ("%", "epochs", "s", ""))
 
     def format(self, value: float, *, signed: bool = False) -> str:
-        """``value`` in the metric's unit: ``"81.2 %"``, ``"3.0 epochs"``, ``"12.5 s"``."""
+        """``value`` in the metric's unit: ``"81.2 %"``, ``"3.0 epochs"``, ``"12.5 s"``
+        (``"0.412 ms"`` below a second)."""
         if not math.isfinite(value):
             return str(value)
         sign = "+" if signed else ""
@@ -76,6 +77,8 @@ class Metric:
             return f"{value * 100:{sign}.1f} %"
         if self.unit == "":
             return f"{value:{sign}.3g}"
+        if self.unit == "s" and abs(value) < 1:  # an inference time per image
+            return f"{value * 1000:{sign}.3g} ms"
         return f"{value:{sign}.1f} {self.unit}"
 
 
