@@ -4,6 +4,7 @@ The committed results are checked by tests/test_experiments.py."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
@@ -62,6 +63,22 @@ def test_inception_arms_cost_the_same_within_3_percent():
         for naive in (True, False)
     ]
     assert abs(macs[0] - macs[1]) / macs[0] < 0.03
+
+
+def test_inception_net_with_aux_logits_has_googlenets_head_as_a_second_output():
+    model = nets.INCEPTION_NET.build(
+        aux_logits=True, input_shape=(28, 28, 1), classes=10, width_multiplier=0.25
+    )
+    assert model.output_names == ["predictions", "aux_predictions"]
+    assert model.get_layer("aux_avg_pool").output.shape[1:3] == (4, 4)  # 5x5/3 on 14x14
+    assert model.get_layer("aux_conv").output.shape[-1] == 32  # GoogLeNet's 128 at 0.25
+    plain = nets.INCEPTION_NET.build(input_shape=(28, 28, 1), classes=10, width_multiplier=0.25)
+    main = keras.Model(model.inputs, model.outputs[0])
+    assert analysis.count_params(main).total == analysis.count_params(plain).total
+    with pytest.raises(ValueError, match="aux_logits"):
+        nets.INCEPTION_NET.build(aux_logits=True, include_top=False, input_shape=(28, 28, 1))
+    with pytest.raises(ValueError, match="input_shape"):
+        nets.INCEPTION_NET.build(aux_logits=True, input_shape=(16, 16, 1))
 
 
 def test_experiment_nets_refuse_bad_options():
