@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from cnn_keras import analysis, build_model, cli, plots
+from cnn_keras import analysis, build_model, cli, history, plots
 
 matplotlib.use("Agg")
 
@@ -83,11 +83,11 @@ def test_main_output_logs_takes_the_main_outputs_curves():
         "val_predictions_accuracy": [0.6],
         "val_aux_predictions_loss": [3.3],
     }
-    assert plots.main_output_logs(logs) == {
+    assert history.main_output_logs(logs) == {
         "loss": [2.0],
         "accuracy": [0.5],
         "val_loss": [1.9],
         "val_accuracy": [0.6],
     }
     one_output = {"loss": [1.0], "accuracy": [0.7]}
-    assert plots.main_output_logs(one_output) == one_output
+    assert history.main_output_logs(one_output) == one_output

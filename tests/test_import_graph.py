@@ -19,6 +19,7 @@ LAYERS = {
     "text_table": 0,
     "machine": 0,
     "tables": 0,
+    "history": 0,
     "recipes": 1,
     "data": 1,  # takes an augmentation, never a model name
     "profiles": 1,  # knows machines, not models

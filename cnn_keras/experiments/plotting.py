@@ -11,6 +11,7 @@ from cnn_keras.checks import check_choice
 from cnn_keras.experiments.definition import get_experiment
 from cnn_keras.experiments.metrics import CURVES, curve
 from cnn_keras.experiments.results import as_results
+from cnn_keras.history import main_output_logs
 
 # Keras's history keys for each curve, for a live run.
 _HISTORY_KEYS = {
@@ -22,8 +23,6 @@ _HISTORY_KEYS = {
 
 
 def _live_curve(history, metric: str) -> np.ndarray:
-    from cnn_keras.plots import main_output_logs
-
     logs = main_output_logs(history)  # a run with auxiliary outputs: its main output's curves
     key = _HISTORY_KEYS[CURVES[metric]]
     if key not in logs:

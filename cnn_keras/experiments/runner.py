@@ -23,6 +23,7 @@ from pathlib import Path
 from cnn_keras.checks import check_int
 from cnn_keras.experiments.definition import Experiment, _profile_name, get_experiment
 from cnn_keras.experiments.results import Results, results_path
+from cnn_keras.history import main_output_logs
 
 RUNS_DIR = os.path.join("runs", "experiments")
 # log.csv's keys (Keras's history) -> the results' columns.
@@ -139,7 +140,6 @@ def _rows(experiment: Experiment, arm: str, seed: int, plan, folder: Path, resul
     import keras
 
     from cnn_keras import analysis
-    from cnn_keras.plots import main_output_logs
     from cnn_keras.training import read_log
 
     log = read_log(str(folder))

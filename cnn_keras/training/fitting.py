@@ -12,7 +12,7 @@ import keras
 
 from cnn_keras.checks import check_int
 from cnn_keras.data import tensorflow_available
-from cnn_keras.plots import main_output_logs
+from cnn_keras.history import main_output_logs
 from cnn_keras.recipes import Recipe
 from cnn_keras.training.callbacks import NonFiniteLossError, StopOnNonFinite
 from cnn_keras.training.losses_optimizers import compile_model
