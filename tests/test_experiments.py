@@ -241,7 +241,6 @@ def test_committed_results_match_their_experiment(path):
 # ran out of time (each is a few minutes a run there). `make experiments EXPERIMENTS=<name>`
 # makes the file; then remove the name here (the test fails until you do).
 PENDING = {
-    "inception_resnet_scaling",
 }
 
 

@@ -22,6 +22,25 @@ PAPER = (
     "(AAAI 2017)"
 )
 SMALL = {"blocks": (2, 4, 2)}
+# Both experiments' budget.
+BUDGET = {
+    "width_multiplier": 0.125,
+    "options": SMALL,
+    "train_samples": 2000,
+    "test_samples": 1000,
+    "epochs": 4,
+}
+
+
+def residual_arm(name: str, scale: float) -> Arm:
+    """The small Inception-ResNet-v1 with its shortcuts, the residuals scaled by ``scale``."""
+    return Arm(
+        name,
+        "inception_resnet_v1",
+        {"options": {"residual_scale": scale}},
+        label=f"residual, scale {scale}",
+    )
+
 
 register(
     Experiment(
@@ -41,26 +60,10 @@ register(
                 {"options": {"residual": False, "residual_scale": 0.1}},
                 label="no shortcuts",
             ),
-            Arm(
-                "residual",
-                "inception_resnet_v1",
-                {"options": {"residual_scale": 0.1}},
-                label="residual, scale 0.1",
-            ),
-            Arm(
-                "unscaled",
-                "inception_resnet_v1",
-                {"options": {"residual_scale": 1.0}},
-                label="residual, scale 1.0",
-            ),
+            residual_arm("residual", 0.1),
+            residual_arm("unscaled", 1.0),
         ),
-        budget={
-            "width_multiplier": 0.125,
-            "options": SMALL,
-            "train_samples": 2000,
-            "test_samples": 1000,
-            "epochs": 4,
-        },
+        budget=BUDGET,
         comparisons=(
             Comparison(epochs_to_train_error(0.3), "residual", "plain", expect="lower"),
             Comparison(FINAL_TRAIN_ACCURACY, "residual", "plain", expect="higher"),
@@ -83,26 +86,10 @@ register(
         "the scaling never seemed to harm the final accuracy.",
         source=f"{PAPER}, section 3.3",
         arms=(
-            Arm(
-                "scaled",
-                "inception_resnet_v1",
-                {"options": {"residual_scale": 0.1}},
-                label="residual, scale 0.1",
-            ),
-            Arm(
-                "unscaled",
-                "inception_resnet_v1",
-                {"options": {"residual_scale": 1.0}},
-                label="residual, scale 1.0",
-            ),
+            residual_arm("scaled", 0.1),
+            residual_arm("unscaled", 1.0),
         ),
-        budget={
-            "width_multiplier": 0.125,
-            "options": SMALL,
-            "train_samples": 2000,
-            "test_samples": 1000,
-            "epochs": 4,
-        },
+        budget=BUDGET,
         comparisons=(
             Comparison(FINAL_TEST_ACCURACY, "scaled", "unscaled", expect="higher"),
             Comparison(epochs_to_train_error(0.3), "scaled", "unscaled", expect="lower"),
