@@ -240,8 +240,7 @@ def test_committed_results_match_their_experiment(path):
 # Defined, not yet run on cpu and committed: the 2-core machine of the session that wrote them
 # ran out of time (each is a few minutes a run there). `make experiments EXPERIMENTS=<name>`
 # makes the file; then remove the name here (the test fails until you do).
-PENDING = {
-}
+PENDING: set[str] = set()
 
 
 def test_every_experiment_has_committed_results_or_is_listed_as_pending():
