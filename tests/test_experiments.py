@@ -248,3 +248,18 @@ def test_every_experiment_has_committed_results_or_is_listed_as_pending():
     missing = set(experiments.list_experiments()) - committed
     assert missing == PENDING - committed, f"missing: {sorted(missing)}"
     assert not PENDING & committed, f"committed now, drop from PENDING: {PENDING & committed}"
+
+
+@pytest.mark.slow
+def test_a_committed_result_reproduces_within_its_seed_spread(tmp_path):
+    # Seed 0 of one arm retrained on cpu through the runner's path (the arm's plan, then
+    # training.run) ends within the committed seeds' spread: four standard deviations over
+    # seeds, at least 3 points (oneDNN's summation order varies between machines and runs).
+    from cnn_keras import training
+
+    name, arm = "vgg_stacked_3x3", "one_5x5"
+    committed = experiments.summary(name).arm(arm)
+    plan = experiments.get_experiment(name).plan(arm, "cpu", seed=0)
+    result = training.run(plan, tmp_path / "run", verbose=0)
+    tolerance = max(4 * committed.std, 0.03)
+    assert abs(result["test_top1"] - committed.mean) <= tolerance, (result, committed.values)
