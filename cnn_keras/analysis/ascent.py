@@ -25,7 +25,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from cnn_keras.analysis.backprop import class_scores, gradient_function, pick
+from cnn_keras.analysis.backprop import class_scores, feature_map_layer, gradient_function, pick
 from cnn_keras.checks import check_float, check_int
 
 
@@ -79,15 +79,7 @@ def visualize_filters(
         ValueError: for an unknown layer, one without feature maps, a channel out of range,
             or a bad number.
     """
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"layer_name={layer_name!r} is not a layer of {model.name}: {names}.")
-    output = model.get_layer(layer_name).output
-    if len(output.shape) != 4:
-        raise ValueError(
-            f"layer_name={layer_name!r} gives {tuple(output.shape)}, not feature maps "
-            "(batch, height, width, channels): choose a conv, activation or pooling layer."
-        )
+    output = feature_map_layer(model, layer_name).output
     channels = output.shape[-1]
     filters = _indices("filters", filters, channels, "a channel of the layer")
     height, width = output.shape[1:3]

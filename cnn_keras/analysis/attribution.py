@@ -27,6 +27,7 @@ from cnn_keras.analysis.backprop import (
     as_batch,
     class_labels,
     class_scores,
+    feature_map_layer,
     gradient_function,
     pick,
 )
@@ -144,7 +145,7 @@ def grad_cam(
     resize = check_bool("resize", resize)
     scores = class_scores(model)
     label = class_labels(scores, image[None], _labels(label))
-    layer = _feature_map_layer(model, layer_name)
+    layer = feature_map_layer(model, layer_name)
     try:
         head = keras.Model(layer.output, scores.output, name=f"{model.name}_head")
     except ValueError as error:
@@ -181,16 +182,3 @@ def _labels(label):
         return None
     check_int("label", label, minimum=0, hint="a class index, or None for the predicted class")
     return [int(label)]
-
-
-def _feature_map_layer(model: keras.Model, layer_name: str) -> keras.layers.Layer:
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"layer_name={layer_name!r} is not a layer of {model.name}: {names}.")
-    layer = model.get_layer(layer_name)
-    if len(layer.output.shape) != 4:
-        raise ValueError(
-            f"layer_name={layer_name!r} gives {tuple(layer.output.shape)}, not feature maps "
-            "(batch, height, width, channels): choose a conv, activation or pooling layer."
-        )
-    return layer

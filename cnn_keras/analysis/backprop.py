@@ -215,3 +215,19 @@ def pick(values, labels: np.ndarray):
     classes = values.shape[-1]
     mask = keras.ops.convert_to_tensor(np.eye(classes, dtype="float32")[labels])
     return keras.ops.sum(values * mask, axis=-1)
+
+
+def feature_map_layer(model: keras.Model, layer_name: str) -> keras.layers.Layer:
+    """The layer ``layer_name`` of ``model``, refused with ``ValueError`` when the model has
+    no such layer or its output is not a grid of feature maps (batch, height, width,
+    channels): what Grad-CAM, feature-map plots and filter images read."""
+    names = [layer.name for layer in model.layers]
+    if layer_name not in names:
+        raise ValueError(f"layer_name={layer_name!r} is not a layer of {model.name}: {names}.")
+    layer = model.get_layer(layer_name)
+    if len(layer.output.shape) != 4:
+        raise ValueError(
+            f"layer_name={layer_name!r} gives {tuple(layer.output.shape)}, not feature maps "
+            "(batch, height, width, channels): choose a conv, activation or pooling layer."
+        )
+    return layer

@@ -17,6 +17,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from cnn_keras.analysis.backprop import feature_map_layer
 from cnn_keras.checks import check_int
 
 
@@ -101,15 +102,7 @@ def strongest_feature_maps(
             of the wrong shape or a ``count`` out of range.
     """
     image = _check_image(model, image)
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"layer_name={layer_name!r} is not a layer of {model.name}: {names}.")
-    output = model.get_layer(layer_name).output
-    if len(output.shape) != 4:
-        raise ValueError(
-            f"layer_name={layer_name!r} gives {tuple(output.shape)}, not feature maps "
-            "(batch, height, width, channels): choose a conv, activation or pooling layer."
-        )
+    output = feature_map_layer(model, layer_name).output
     channels = output.shape[-1]
     count = check_int("count", count, minimum=1, maximum=channels, hint="feature maps to show")
     probe = keras.Model(model.input, output)
