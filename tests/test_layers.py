@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cnn_keras.heads import classifier_head
-from cnn_keras.layers import LocalResponseNormalization, conv_bn_act
+from cnn_keras.layers import LocalResponseNormalization, conv_bn_act, lrn_by_window
 
 pytestmark = pytest.mark.models
 
@@ -28,6 +28,29 @@ def test_lrn_matches_tensorflow(size):
         x, depth_radius=(size - 1) // 2, bias=2.0, alpha=1e-3, beta=0.75
     ).numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-5)
+
+
+def test_lrn_tensorflow_op_and_window_sum_agree_with_gradients():
+    """On TensorFlow the layer calls tf.nn's op (speed); it must compute, and differentiate,
+    what the backend-neutral window sum does."""
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the TensorFlow op is used on the TensorFlow backend only")
+    x = tf.constant(np.random.default_rng(2).normal(0, 30, (2, 3, 3, 10)).astype("float32"))
+    layer = LocalResponseNormalization(size=5, alpha=1e-3)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        op = layer(x)
+        window = lrn_by_window(x, 5, 2.0, 1e-3, 0.75)
+        weights = tf.constant(np.random.default_rng(3).normal(size=x.shape).astype("float32"))
+        op_loss, window_loss = tf.reduce_sum(op * weights), tf.reduce_sum(window * weights)
+    np.testing.assert_allclose(op.numpy(), window.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        tape.gradient(op_loss, x).numpy(),
+        tape.gradient(window_loss, x).numpy(),
+        rtol=1e-4,
+        atol=1e-6,
+    )
 
 
 def test_lrn_against_the_papers_formula():

@@ -17,7 +17,7 @@ from cnn_keras.checks import (
     check_ints,
 )
 from cnn_keras.heads import application_model, check_head_args
-from cnn_keras.layers import check_width_multiplier, image_input, scaled_width
+from cnn_keras.layers import BatchNormalization, check_width_multiplier, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1: layers per dense block for the ImageNet DenseNets (growth rate 32).
@@ -50,7 +50,7 @@ def _bn_relu_conv(
 ) -> keras.KerasTensor:
     """DenseNet's pre-activation unit: BN (``{name}_{bn}_bn``), ReLU, then a conv without bias
     (``{name}_{bn + 1}_conv`` in keras.applications' numbering, passed whole as ``name``)."""
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{bn}_bn")(x)
+    x = BatchNormalization(epsilon=BN_EPSILON, name=f"{bn}_bn")(x)
     x = layers.Activation("relu", name=f"{bn}_relu")(x)
     return layers.Conv2D(filters, kernel_size, padding="same", use_bias=False, name=name)(x)
 
@@ -72,7 +72,7 @@ def dense_layer(
 def transition(x: keras.KerasTensor, compression: float, *, name: str) -> keras.KerasTensor:
     """BN-ReLU-Conv1x1 to ``compression`` times the channels, then 2x2/2 average pooling."""
     filters = int(x.shape[-1] * compression)
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+    x = BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
     x = layers.Activation("relu", name=f"{name}_relu")(x)
     x = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_conv")(x)
     return layers.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
@@ -180,7 +180,7 @@ def densenet(
         # conv1: 7x7/2 conv padded by 3, 112x112x64; pool1: 3x3/2 max pool padded by 1, 56x56x64.
         x = layers.ZeroPadding2D(3, name="conv1_pad")(inputs)
         x = layers.Conv2D(2 * growth_rate, 7, strides=2, use_bias=False, name="conv1_conv")(x)
-        x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+        x = BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
         x = layers.Activation("relu", name="conv1_relu")(x)
         x = layers.ZeroPadding2D(1, name="pool1_pad")(x)
         x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
@@ -196,7 +196,7 @@ def densenet(
             x = dense_layer(x, growth_rate, bottleneck=bottleneck, name=f"conv{stage}_block{index}")
         if i < len(blocks) - 1:
             x = transition(x, compression, name=f"pool{stage}")
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="bn")(x)
+    x = BatchNormalization(epsilon=BN_EPSILON, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
     return application_model(
         inputs, x, include_top, pooling, classes, classifier_activation, name=name

@@ -8,7 +8,13 @@ from keras import layers
 
 from cnn_keras.checks import check_bool, check_int
 from cnn_keras.heads import application_model, check_head_args
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.layers import (
+    BatchNormalization,
+    check_width_multiplier,
+    conv_bn_act,
+    image_input,
+    scaled_width,
+)
 from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1 after the first conv (3x3/2, 32 filters): one row per depthwise separable
@@ -57,7 +63,7 @@ def depthwise_separable_block(
         use_bias=False,
         name=f"conv_dw_{block_id}",
     )(x)
-    x = layers.BatchNormalization(name=f"conv_dw_{block_id}_bn")(x)
+    x = BatchNormalization(name=f"conv_dw_{block_id}_bn")(x)
     x = layers.Activation("relu6", name=f"conv_dw_{block_id}_relu6")(x)
     return conv_bn_act(x, filters, 1, activation="relu6", name=f"conv_pw_{block_id}")
 

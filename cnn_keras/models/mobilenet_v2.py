@@ -19,7 +19,13 @@ from keras import layers
 
 from cnn_keras.attention import squeeze_excite
 from cnn_keras.heads import application_model, check_head_args
-from cnn_keras.layers import check_width_multiplier, conv_bn_act, image_input, scaled_width
+from cnn_keras.layers import (
+    BatchNormalization,
+    check_width_multiplier,
+    conv_bn_act,
+    image_input,
+    scaled_width,
+)
 from cnn_keras.registry import Family, register_model
 
 # The paper's Table 2 after the first conv (3x3/2, 32 filters), one row per stage of
@@ -74,7 +80,7 @@ def _depthwise_bn_act(
         depthwise_initializer=initializer,
         name=f"{name}_dwconv",
     )(x)
-    x = layers.BatchNormalization(epsilon=1e-3, name=f"{name}_dwconv_bn")(x)
+    x = BatchNormalization(epsilon=1e-3, name=f"{name}_dwconv_bn")(x)
     return layers.Activation(activation, name=f"{name}_dwconv_{activation}")(x)
 
 

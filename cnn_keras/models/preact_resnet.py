@@ -23,7 +23,13 @@ from keras import layers
 
 from cnn_keras.checks import check_bool, check_choice, check_int, is_int
 from cnn_keras.heads import application_model, check_head_args
-from cnn_keras.layers import check_width_multiplier, he_init, image_input, scaled_width
+from cnn_keras.layers import (
+    BatchNormalization,
+    check_width_multiplier,
+    he_init,
+    image_input,
+    scaled_width,
+)
 from cnn_keras.models.resnet import EXPANSION, STAGE_WIDTHS, STAGES
 from cnn_keras.registry import Family, register_model
 
@@ -42,7 +48,7 @@ PAPER_MPARAMS = {164: 1.7, 1001: 10.2}
 
 def _bn_relu(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
     """BatchNormalization (``{name}_bn``) and ReLU (``{name}_relu``): a pre-activation."""
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
+    x = BatchNormalization(epsilon=BN_EPSILON, name=f"{name}_bn")(x)
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
