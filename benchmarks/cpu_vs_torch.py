@@ -205,9 +205,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"nets (default: {', '.join(NETS)})")
     parser.add_argument("--paths", default=",".join(DEFAULT_PATHS), help="BACKEND:PRECISION,...")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (3)")
-    parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds a stretch (2)")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed batches a stretch (1)")
+    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds a stretch (3)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed batches a stretch (3: the input pipeline starts)"
+    )
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument(
         "--threads",

@@ -25,6 +25,7 @@ LAYERS = {
     "profiles": 1,  # knows machines, not models
     "heads": 1,
     "registry": 2,  # Family, ModelSpec: what the builders are handed
+    "batch_norm": 2,  # a Keras layer, faster on TensorFlow
     "layers": 3,  # model pieces
     "attention": 4,
     "models": 5,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.batch_norm import BatchNormalization
 from cnn_keras.checks import (
     MAX_UNITS,
     check_bool,
@@ -17,7 +18,7 @@ from cnn_keras.checks import (
     check_ints,
 )
 from cnn_keras.heads import application_model, check_head_args
-from cnn_keras.layers import BatchNormalization, check_width_multiplier, image_input, scaled_width
+from cnn_keras.layers import check_width_multiplier, image_input, scaled_width
 from cnn_keras.registry import Family, register_model
 
 # The paper's Table 1: layers per dense block for the ImageNet DenseNets (growth rate 32).

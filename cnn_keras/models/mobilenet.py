@@ -6,10 +6,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from cnn_keras.batch_norm import BatchNormalization
 from cnn_keras.checks import check_bool, check_int
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
-    BatchNormalization,
     check_width_multiplier,
     conv_bn_act,
     image_input,

@@ -18,9 +18,9 @@ import keras
 from keras import layers
 
 from cnn_keras.attention import squeeze_excite
+from cnn_keras.batch_norm import BatchNormalization
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
-    BatchNormalization,
     check_width_multiplier,
     conv_bn_act,
     image_input,

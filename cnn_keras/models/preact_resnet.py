@@ -21,10 +21,10 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from cnn_keras.batch_norm import BatchNormalization
 from cnn_keras.checks import check_bool, check_choice, check_int, is_int
 from cnn_keras.heads import application_model, check_head_args
 from cnn_keras.layers import (
-    BatchNormalization,
     check_width_multiplier,
     he_init,
     image_input,

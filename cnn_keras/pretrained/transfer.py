@@ -84,7 +84,8 @@ def copy_weights(
 
 def _copy_layer(their: keras.layers.Layer, mine: keras.layers.Layer) -> None:
     weights = their.get_weights()
-    if type(mine) is not type(their):
+    # Ours may subclass theirs (batch_norm.BatchNormalization): the same weights.
+    if not isinstance(mine, type(their)):
         if (
             isinstance(their, keras.layers.Conv2D)
             and isinstance(mine, keras.layers.Dense)
