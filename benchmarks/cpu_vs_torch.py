@@ -41,6 +41,7 @@ NETS = {  # name: (image size, build keywords), the cpu profile's settings
 BACKENDS = ("tensorflow", "jax", "torch")
 PRECISIONS = ("float32", "mixed_bfloat16")
 DEFAULT_PATHS = tuple(f"{b}:{p}" for b in BACKENDS for p in PRECISIONS)
+PAUSE = 1.0  # seconds between two stretches
 CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16")
 
 
@@ -256,6 +257,9 @@ def main(argv=None) -> int:
     try:
         for r in range(args.rounds + 1):  # round 0 warms up (compiles) and is not kept
             for net, backend, precision in rotated(jobs, r):
+                # Thread pools spin a while after their last operation (PyTorch's OpenMP
+                # threads 200 ms by default): the next stretch starts once they sleep.
+                time.sleep(PAUSE)
                 result = workers[backend].run(net, precision, args.seconds if r else 0.5, options)
                 if r:
                     result = {**result, "images_per_wall_s": result["images_per_s"]}
