@@ -41,7 +41,7 @@ NETS = {  # name: (image size, build keywords), the cpu profile's settings
 BACKENDS = ("tensorflow", "jax", "torch")
 PRECISIONS = ("float32", "mixed_bfloat16")
 DEFAULT_PATHS = tuple(f"{b}:{p}" for b in BACKENDS for p in PRECISIONS)
-PAUSE = 1.0  # seconds between two stretches
+PAUSE = 0.3  # seconds between two stretches
 CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16")
 
 
@@ -206,11 +206,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"nets (default: {', '.join(NETS)})")
     parser.add_argument("--paths", default=",".join(DEFAULT_PATHS), help="BACKEND:PRECISION,...")
-    parser.add_argument("--rounds", type=int, default=5, help="timed rounds (5)")
-    parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds a stretch (3)")
-    parser.add_argument(
-        "--warmup", type=int, default=3, help="untimed batches a stretch (3: the input pipeline starts)"
-    )
+    parser.add_argument("--rounds", type=int, default=10, help="timed rounds (10)")
+    parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds a stretch (2)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed batches a stretch (3)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument(
         "--threads",
@@ -258,7 +256,7 @@ def main(argv=None) -> int:
         for r in range(args.rounds + 1):  # round 0 warms up (compiles) and is not kept
             for net, backend, precision in rotated(jobs, r):
                 # Thread pools spin a while after their last operation (PyTorch's OpenMP
-                # threads 200 ms by default): the next stretch starts once they sleep.
+                # threads for 200 ms by default): the next stretch starts once they sleep.
                 time.sleep(PAUSE)
                 result = workers[backend].run(net, precision, args.seconds if r else 0.5, options)
                 if r:
