@@ -9,7 +9,8 @@ trained eagerly at float32 and under bfloat16 autocast, interleaved in rounds.
 The nets, as the lessons train them on the ``cpu`` profile (batch 128, Fashion-MNIST, one
 channel): ``resnet20_cifar`` at 32 px and the paper's width (notebooks 05 and 10 train it
 narrower); ``vgg16`` at 32 px, width 1/4, FC 256 (notebook 03); ``alexnet`` at 67 px, width
-1/4, FC 256, one tower (notebook 01). Their PyTorch twins: ``torch_twin.resnet20_option_a`` and
+1/4, FC 256, one tower (notebook 01); ``mobilenet`` at 32 px, width 1/4 (notebook 08 and its
+depthwise-separable experiment). Their PyTorch twins: ``torch_twin.resnet20_option_a`` and
 ``torch_twin.sequential_twin`` (layer for layer from our Keras model).
 
 Each backend runs in its own process, started once and kept (a model is compiled once per
@@ -37,6 +38,7 @@ NETS = {  # name: (image size, build keywords), the cpu profile's settings
     "resnet20_cifar": (32, {}),
     "vgg16": (32, {"width_multiplier": 0.25, "fc_units": 256}),
     "alexnet": (67, {"width_multiplier": 0.25, "fc_units": 256, "groups": 1}),
+    "mobilenet": (32, {"width_multiplier": 0.25}),
 }
 BACKENDS = ("tensorflow", "jax", "torch")
 PRECISIONS = ("float32", "mixed_bfloat16")

@@ -33,10 +33,11 @@ def torchvision_available() -> bool:
 
 def sequential_twin(model):
     """A ``torch.nn.Sequential`` that computes what the Keras ``model`` does, layer for layer,
-    for a model that is one chain of Conv2D, Activation, LocalResponseNormalization,
-    MaxPooling2D, BatchNormalization, Flatten, Dropout and Dense layers (our AlexNet, ZFNet
-    and VGG). The last Dense's softmax is left to the loss (PyTorch's cross-entropy takes
-    logits). Fresh weights: a twin for speed, not for outputs.
+    for a model that is one chain of Conv2D, DepthwiseConv2D, ZeroPadding2D, Activation,
+    LocalResponseNormalization, MaxPooling2D, BatchNormalization, GlobalAveragePooling2D,
+    Flatten, Dropout and Dense layers (our AlexNet, ZFNet, VGG and MobileNet). The last Dense's
+    softmax is left to the loss (PyTorch's cross-entropy takes logits). Fresh weights: a twin
+    for speed, not for outputs.
 
     Raises:
         ValueError: for a layer of another kind, naming it.
@@ -48,7 +49,34 @@ def sequential_twin(model):
             return []
         if name == "relu":
             return [nn.ReLU()]
-        raise ValueError(f"sequential_twin: activation {name!r} has no twin here (relu only).")
+        if name == "relu6":
+            return [nn.ReLU6()]
+        raise ValueError(
+            f"sequential_twin: activation {name!r} has no twin here (relu and relu6 only)."
+        )
+
+    def same_padding(layer) -> list:
+        """A strided layer's "same" padding as TensorFlow computes it (more after than before
+        when the total is odd), as a ZeroPad2d: PyTorch's ``padding="same"`` takes no stride."""
+        config = layer.get_config()
+        if config["padding"] != "same" or tuple(config["strides"]) == (1, 1):
+            return []  # valid, or the conv's own padding="same"
+        pads = []
+        for size, k, s, d in zip(
+            layer.input.shape[1:3],
+            config["kernel_size"],
+            config["strides"],
+            config["dilation_rate"],
+            strict=True,
+        ):
+            total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+            pads.append((total // 2, total - total // 2))
+        (top, bottom), (left, right) = pads
+        return [nn.ZeroPad2d((left, right, top, bottom))] if any(pads[0] + pads[1]) else []
+
+    def same_conv_padding(config: dict):
+        unstrided_same = config["padding"] == "same" and tuple(config["strides"]) == (1, 1)
+        return "same" if unstrided_same else 0
 
     modules = []
     last = model.layers[-1]
@@ -58,20 +86,40 @@ def sequential_twin(model):
             continue
         if kind == "Conv2D":
             kernel, stride = config["kernel_size"], config["strides"]
-            if config["padding"] == "same" and stride != (1, 1):
-                raise ValueError(f"sequential_twin: {layer.name} is strided with 'same' padding.")
+            modules += same_padding(layer)
             modules.append(
                 nn.Conv2d(
                     layer.input.shape[-1],
                     config["filters"],
                     kernel,
                     stride,
-                    padding="same" if config["padding"] == "same" else 0,
+                    padding=same_conv_padding(config),
                     groups=config["groups"],
                     bias=config["use_bias"],
                 )
             )
             modules += activation(config["activation"], False)
+        elif kind == "DepthwiseConv2D":
+            kernel, stride = config["kernel_size"], config["strides"]
+            channels = layer.input.shape[-1]
+            modules += same_padding(layer)
+            modules.append(
+                nn.Conv2d(
+                    channels,
+                    channels * config["depth_multiplier"],
+                    kernel,
+                    stride,
+                    padding=same_conv_padding(config),
+                    groups=channels,
+                    bias=config["use_bias"],
+                )
+            )
+            modules += activation(config["activation"], False)
+        elif kind == "ZeroPadding2D":
+            (top, bottom), (left, right) = config["padding"]
+            modules.append(nn.ZeroPad2d((left, right, top, bottom)))
+        elif kind == "GlobalAveragePooling2D" and not config["keepdims"]:
+            modules += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
         elif kind == "Activation":
             modules += activation(config["activation"], False)
         elif kind == "LocalResponseNormalization":  # ours: bias + alpha * sum; torch's: / size
@@ -94,8 +142,9 @@ def sequential_twin(model):
         else:
             raise ValueError(
                 f"sequential_twin: layer {layer.name} ({kind}) has no twin here; a chain of "
-                "Conv2D, Activation, LocalResponseNormalization, MaxPooling2D (valid), "
-                "BatchNormalization, Flatten, Dropout and Dense works."
+                "Conv2D, DepthwiseConv2D, ZeroPadding2D, Activation, "
+                "LocalResponseNormalization, MaxPooling2D (valid), BatchNormalization, "
+                "GlobalAveragePooling2D, Flatten, Dropout and Dense works."
             )
     return nn.Sequential(*modules)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "benchmarks"))
@@ -150,12 +151,20 @@ def test_cpu_benchmark_ratios_pair_each_round_with_torch_at_its_precision():
 
 
 @pytest.mark.skipif(not torch_twin.torch_available(), reason="torch is not installed")
-def test_torch_sequential_twin_has_our_alexnets_parameters():
+def test_torch_sequential_twin_has_our_alexnets_and_mobilenets_parameters():
     from cnn_keras import build_model
 
     size, kwargs = cpu_vs_torch.NETS["alexnet"]
     ours = build_model("alexnet", input_shape=(size, size, 1), classes=10, **kwargs)
     twin = torch_twin.sequential_twin(ours)
     assert sum(p.numel() for p in twin.parameters()) == ours.count_params()
+    size, kwargs = cpu_vs_torch.NETS["mobilenet"]  # depthwise convs, zero padding, relu6
+    ours = build_model("mobilenet", input_shape=(size, size, 1), classes=10, **kwargs)
+    twin = torch_twin.sequential_twin(ours)
+    trainable = sum(int(np.prod(w.shape)) for w in ours.trainable_weights)
+    assert sum(p.numel() for p in twin.parameters()) == trainable
+    import torch
+
+    assert tuple(twin(torch.zeros(2, 1, size, size)).shape) == (2, 10)
     with pytest.raises(ValueError, match=r"sequential_twin: layer \w+ \(\w+\) has no twin here"):
         torch_twin.sequential_twin(build_model("resnet20_cifar", input_shape=(32, 32, 1)))
