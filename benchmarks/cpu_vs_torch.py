@@ -2,7 +2,7 @@
 pipeline) on TensorFlow and on JAX, at float32 and mixed bfloat16, beside the PyTorch twin
 trained eagerly at float32 and under bfloat16 autocast, interleaved in rounds.
 
-    python benchmarks/cpu_vs_torch.py                        # the default: a few minutes
+    python benchmarks/cpu_vs_torch.py                        # every path: 20 min on 2 cores
     python benchmarks/cpu_vs_torch.py resnet20_cifar --rounds 5 --seconds 4
     python benchmarks/cpu_vs_torch.py --paths tensorflow:float32,torch:float32
 
