@@ -35,6 +35,14 @@ def twins(shape, kwargs):
     return ours, theirs
 
 
+def tensorflow_only():
+    """TensorFlow, or a skip: the fused kernel is used on the TensorFlow backend only."""
+    tf = pytest.importorskip("tensorflow")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the fused kernel is used on the TensorFlow backend only")
+    return tf
+
+
 def numpy(x):
     return keras.ops.convert_to_numpy(keras.ops.cast(x, "float32"))
 
@@ -54,9 +62,7 @@ def test_computes_what_keras_computes(case, training):
 
 @pytest.mark.parametrize("case", CASES)
 def test_gradients_are_kerass(case):
-    tf = pytest.importorskip("tensorflow")
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("the fused kernel is used on the TensorFlow backend only")
+    tf = tensorflow_only()
     shape, kwargs = CASES[case]
     ours, theirs = twins(shape, kwargs)
     x = tf.constant(np.random.default_rng(2).normal(3.0, 2.0, shape).astype("float32"))
@@ -73,9 +79,7 @@ def test_gradients_are_kerass(case):
 
 @pytest.mark.parametrize("case", CASES)
 def test_tensorflow_runs_the_fused_kernel_where_it_applies(case):
-    tf = pytest.importorskip("tensorflow")
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("the fused kernel is used on the TensorFlow backend only")
+    tf = tensorflow_only()
     shape, kwargs = CASES[case]
     ours, _ = twins(shape, kwargs)
     graph = (
