@@ -4,6 +4,7 @@ date."""
 from __future__ import annotations
 
 import datetime
+import importlib.metadata
 import json
 import os
 import sys
@@ -16,9 +17,11 @@ from cnn_keras import machine
 def environment() -> dict:
     """The machine and the software a number was measured with."""
     versions = {"python": sys.version.split()[0], "keras": keras.__version__}
-    for module in ("tensorflow", "jax", "torch", "torchvision"):
-        if sys.modules.get(module) is not None:
-            versions[module] = sys.modules[module].__version__
+    for package in ("tensorflow", "jax", "jaxlib", "torch", "torchvision"):
+        try:  # installed, loaded or not: cpu_vs_torch runs each backend in a child process
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            pass
     return {
         "device": machine.device_name(),
         "cpu": machine.cpu_name(),
