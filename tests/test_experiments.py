@@ -103,6 +103,7 @@ def test_runner_writes_rows_columns_and_header_then_reuses_finished_runs(tmp_pat
             np.testing.assert_allclose(again.columns[column], values, rtol=1e-5)
     assert len(lines) == 3 and lines[0].startswith("tiny_shortcuts plain seed 0: 1 epochs in ")
     assert lines[-1] == f"wrote {output}"
+    output.unlink()  # the run folders alone: each run read back from its folder
     reread = []
     experiments.run(
         TINY, seeds=1, profile="smoke", output=output, runs_dir=str(tmp_path), report=reread.append
@@ -115,7 +116,7 @@ def test_paired_difference_and_its_t_interval_on_known_numbers():
     frame = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]})
     summary = experiments.summary(frame, _hand())
     (difference,) = summary.differences
-    half = 4.303 * 0.01 / math.sqrt(3)
+    half = 4.30265 * 0.01 / math.sqrt(3)
     assert difference.seeds == (0, 1, 2) and difference.n == 3
     assert difference.mean == pytest.approx(0.11) and difference.std == pytest.approx(0.01)
     assert difference.interval == pytest.approx((0.11 - half, 0.11 + half))
@@ -125,17 +126,18 @@ def test_paired_difference_and_its_t_interval_on_known_numbers():
     assert "+11.0 %" in str(summary) and "Supported" in str(summary)
 
 
-def test_verdict_supported_not_supported_and_the_opposite():
+def test_superiority_verdicts_supported_inconclusive_and_the_opposite():
     better = _frame({"a": [0.50, 0.60, 0.70], "b": [0.60, 0.72, 0.81]})
     mixed = _frame({"a": [0.50, 0.60, 0.70], "b": [0.55, 0.58, 0.71]})
     assert experiments.verdict(better, _hand()).startswith("Supported: b - a in final test")
-    assert experiments.verdict(mixed, _hand()).startswith("Not supported at this scale")
-    assert "which includes 0" in experiments.verdict(mixed, _hand())
+    assert experiments.verdict(mixed, _hand()).startswith("Inconclusive: b - a")
+    assert "This budget could detect" in experiments.verdict(mixed, _hand())
     assert experiments.verdict(better, _hand("lower")).startswith("The opposite")
     outcome = experiments.summary(better, _hand("lower")).differences[0].outcome
     assert outcome == "the opposite"
     one_seed = experiments.summary(_frame({"a": [0.5], "b": [0.9]}), _hand())
-    assert one_seed.differences[0].outcome == "not supported at this scale"
+    assert one_seed.differences[0].outcome == "inconclusive"
+    assert math.isinf(one_seed.differences[0].mde)
 
 
 def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
@@ -150,7 +152,13 @@ def test_plot_draws_a_band_per_arm_and_a_live_run_over_it():
         "b (your run)",
     ]
     np.testing.assert_allclose(ax.get_lines()[2].get_ydata(), [0.5, 0.4, 0.3])
-    assert len(ax.collections) == 2 and "lowest to the highest" in figure.texts[0].get_text()
+    # per arm the mean's 95 % interval and, lighter, the range of the seeds
+    assert len(ax.collections) == 4 and "95 % interval" in figure.texts[0].get_text()
+    # arm a's training error at epoch 1 is 0.5, 0.4, 0.3: its interval 0.4 ± t(0.975, 2) 0.1/√3
+    interval_top = ax.collections[0].get_paths()[0].vertices[:, 1].max()
+    range_top = ax.collections[1].get_paths()[0].vertices[:, 1].max()
+    assert interval_top == pytest.approx(0.4 + 4.303 * 0.1 / math.sqrt(3), abs=1e-3)
+    assert range_top == pytest.approx(0.5)
     plt.close(figure)
     with pytest.raises(ValueError, match="metric"):
         experiments.plot(frame, "top-5", experiment=_hand())
@@ -193,7 +201,7 @@ def test_cli_runs_an_experiment_on_smoke_and_lists_them(tmp_path, monkeypatch, c
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{name} lrn seed 0: 1 epochs in ")
     assert out[1].startswith(f"{name} no_lrn seed 0: ")
-    assert any(line.startswith("Not supported at this scale: lrn - no_lrn") for line in out)
+    assert any(line.startswith("Inconclusive: lrn - no_lrn") for line in out)  # one seed
     assert experiments.read_results(output).header["profile"] == "smoke"
     assert main(["experiment", "no_such_experiment"]) == 2
 
@@ -263,3 +271,155 @@ def test_a_committed_result_reproduces_within_its_seed_spread(tmp_path):
     result = training.run(plan, tmp_path / "run", verbose=0)
     tolerance = max(4 * committed.std, 0.03)
     assert abs(result["test_top1"] - committed.mean) <= tolerance, (result, committed.values)
+
+
+def _compare(test: str, expect: str = "higher", margin: float | None = 0.01, **more) -> Experiment:
+    reason = "a test's margin" if margin is not None else ""
+    comparison = Comparison(
+        FINAL_TEST_ACCURACY,
+        "b",
+        "a",
+        expect=expect,
+        test=test,
+        margin=margin,
+        margin_reason=reason,
+        **more,
+    )
+    return dataclasses.replace(_hand(), comparisons=(comparison,))
+
+
+def _differences(values: list[float]) -> Results:
+    """Results whose paired differences b - a are ``values``."""
+    return _frame({"a": [0.7] * len(values), "b": [0.7 + v for v in values]})
+
+
+def test_the_intervals_are_scipys_t_intervals():
+    from scipy import stats
+
+    values = [0.012, -0.004, 0.02, 0.007, 0.0, 0.015]
+    for test, confidence in (("superiority", 0.95), ("non-inferiority", 0.90)):
+        margin = None if test == "superiority" else 0.01
+        summary = experiments.summary(_differences(values), _compare(test, margin=margin))
+        (difference,) = summary.differences
+        expected = stats.ttest_1samp(values, 0).confidence_interval(confidence)
+        assert difference.interval == pytest.approx((expected.low, expected.high), abs=1e-9)
+
+
+def test_minimum_detectable_effect_against_known_values_and_a_simulation():
+    mde = experiments.minimum_detectable_effect
+    # G*Power's paired t test, two-sided 5 %, 80 % power: dz = 1.15 with 8 pairs
+    assert mde(1.0, 8) == pytest.approx(1.15, abs=0.01)
+    # many pairs: the normal approximation (1.96 + 0.84) / sqrt(n)
+    assert mde(1.0, 200) == pytest.approx((1.95996 + 0.84162) / math.sqrt(200), rel=0.01)
+    assert mde(2.0, 8) == pytest.approx(2 * mde(1.0, 8))  # in the differences' units
+    assert math.isinf(mde(1.0, 1)) and mde(0.0, 5) == 0.0
+    # Simulated: at the detectable effect, the test finds it in about 80 % of experiments.
+    rng = np.random.default_rng(0)
+    n, trials = 5, 20000
+    samples = rng.normal(mde(1.0, n), 1.0, size=(trials, n))
+    t = samples.mean(axis=1) / (samples.std(axis=1, ddof=1) / math.sqrt(n))
+    assert np.mean(np.abs(t) > 2.776) == pytest.approx(0.8, abs=0.015)  # t(0.975, 4)
+    # non-inferiority: with no true difference, a margin this wide is established 80 % of the time
+    margin = mde(1.0, n, "non-inferiority")
+    samples = rng.normal(0.0, 1.0, size=(trials, n))
+    low = samples.mean(axis=1) - 2.132 * samples.std(axis=1, ddof=1) / math.sqrt(n)  # t(0.95, 4)
+    assert np.mean(low > -margin) == pytest.approx(0.8, abs=0.015)
+    assert mde(1.0, n, "equivalence") > margin  # two ends to clear, not one
+
+
+@pytest.mark.parametrize(
+    ("test", "expect", "values", "outcome"),
+    [
+        ("non-inferiority", "higher", [0.002, -0.003, 0.001, 0.0, -0.001], "supported"),
+        ("non-inferiority", "higher", [-0.03, -0.025, -0.035, -0.028, -0.032], "the opposite"),
+        ("non-inferiority", "higher", [0.01, -0.03, 0.02, -0.04, 0.0], "inconclusive"),
+        ("non-inferiority", "lower", [0.002, -0.003, 0.001, 0.0, -0.001], "supported"),
+        ("non-inferiority", "lower", [0.03, 0.025, 0.035, 0.028, 0.032], "the opposite"),
+        ("equivalence", "higher", [0.002, -0.003, 0.001, 0.0, -0.001], "equivalent within"),
+        ("equivalence", "higher", [0.03, 0.025, 0.035, 0.028, 0.032], "the opposite"),
+        ("equivalence", "higher", [-0.03, -0.025, -0.035, -0.028, -0.032], "the opposite"),
+        ("equivalence", "higher", [0.01, -0.03, 0.02, -0.04, 0.0], "inconclusive"),
+        ("superiority", "higher", [0.03, 0.025, 0.035, 0.028, 0.032], "supported"),
+    ],
+)
+def test_each_test_gives_each_of_its_verdicts(test, expect, values, outcome):
+    outcome = outcome.replace("within", "within the margin")
+    margin = None if test == "superiority" else 0.01
+    (difference,) = experiments.summary(
+        _differences(values), _compare(test, expect, margin=margin)
+    ).differences
+    assert difference.outcome == outcome
+    assert difference.sentence().lower().startswith(outcome)
+
+
+def test_a_count_holds_by_construction_and_is_never_support():
+    from cnn_keras.experiments import MACS
+
+    frame = _frame({"a": [0.5, 0.6, 0.7], "b": [0.5, 0.6, 0.7]})
+    frame.columns["macs"] = np.where(frame.columns["arm"] == "a", 1000, 400)
+    experiment = dataclasses.replace(
+        _hand(), comparisons=(Comparison(MACS, "b", "a", expect="lower"),)
+    )
+    (difference,) = experiments.summary(frame, experiment).differences
+    assert difference.outcome == "by construction" and difference.mean == -600
+    assert math.isnan(difference.mde)
+    assert difference.sentence().startswith("By construction: b - a in multiply-accumulates")
+    assert "by construction" not in experiments.DECIDED
+
+
+def test_an_inconclusive_result_says_what_the_budget_could_detect_beside_the_paper():
+    noisy = _differences([0.001, -0.002, 0.002, -0.001, 0.0])  # spread 0.16 points
+    (small,) = experiments.summary(
+        noisy, _compare("superiority", margin=None, paper_effect=0.02)
+    ).differences
+    assert small.outcome == "inconclusive" and small.mde < 0.02
+    assert "real negative at this scale" in small.sentence()
+    wide = _differences([0.04, -0.05, 0.03, -0.02, 0.0])
+    (large,) = experiments.summary(
+        wide, _compare("superiority", margin=None, paper_effect=0.002)
+    ).differences
+    assert large.outcome == "inconclusive" and large.mde > 0.002
+    assert "too small a budget to see it" in large.sentence()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"test": "superiority", "margin": 0.01}, "non-inferiority or equivalence"),
+        ({"test": "equivalence"}, "margin"),
+        ({"test": "non-inferiority", "margin": -0.01, "margin_reason": "x"}, "margin"),
+        ({"test": "non-inferiority", "margin": 0.01}, "margin_reason"),
+        ({"test": "better"}, "test"),
+    ],
+)
+def test_a_bad_comparison_is_refused_with_what_works(change, message):
+    with pytest.raises(ValueError, match=message):
+        Comparison(FINAL_TEST_ACCURACY, "b", "a", **change)
+
+
+def test_mean_training_error_is_the_area_under_the_curve_and_has_no_censoring():
+    curves = {"epoch": np.array([1, 2, 3]), "train_accuracy": np.array([0.6, 0.7, 0.8])}
+    assert experiments.MEAN_TRAIN_ERROR.compute(curves) == pytest.approx(0.3)
+    slow = {**curves, "train_accuracy": np.array([0.3, 0.35, 0.4])}
+    assert experiments.MEAN_TRAIN_ERROR.compute(slow) == pytest.approx(0.65)
+
+
+def test_the_runner_keeps_the_runs_of_its_file_and_trains_only_new_seeds(tmp_path):
+    output = tmp_path / "tiny.csv"
+    experiments.run(TINY, seeds=1, profile="smoke", output=output, runs_dir=str(tmp_path / "a"))
+    first = experiments.read_results(output)
+    lines = []
+    more = experiments.run(
+        TINY,
+        seeds=2,
+        profile="smoke",
+        output=output,
+        runs_dir=str(tmp_path / "b"),  # no run folders: seed 0 can only come from the file
+        report=lines.append,
+    )
+    assert [line.endswith(f"kept from {output}") for line in lines[:4]] == [1, 1, 0, 0]
+    assert more.seeds == [0, 1]
+    kept = more.run("plain", 0)
+    np.testing.assert_allclose(kept["test_accuracy"], first.run("plain", 0)["test_accuracy"])
+    assert more.header["machine"] == first.header["machine"]  # one machine, named once
+    assert float(more.header["wall_seconds"]) >= float(first.header["wall_seconds"])

@@ -14,8 +14,9 @@ Use::
     experiments.run("alexnet_relu_tanh")             # trains; writes data/experiments/<name>.csv
     results = experiments.load("alexnet_relu_tanh")  # the committed rows (a notebook)
     print(experiments.summary(results))              # mean ± std per arm, paired differences
-    experiments.verdict(results)                     # supported / not supported at this
-                                                     # scale / the opposite, with the numbers
+    experiments.verdict(results)                     # supported / equivalent within the
+                                                     # margin / the opposite / inconclusive /
+                                                     # by construction, with the numbers
     experiments.plot(results, "training error", live={"relu": history})
     plan = experiments.get_experiment("alexnet_relu_tanh").plan("relu", seed=0)  # train live
 
@@ -46,6 +47,9 @@ from cnn_keras.experiments.metrics import (
     FINAL_TEST_ACCURACY,
     FINAL_TRAIN_ACCURACY,
     GENERALIZATION_GAP,
+    MACS,
+    MEAN_TRAIN_ERROR,
+    PARAMS,
     TRAIN_SECONDS,
     Metric,
     epochs_to_train_error,
@@ -54,7 +58,14 @@ from cnn_keras.experiments.metrics import (
 from cnn_keras.experiments.plotting import plot
 from cnn_keras.experiments.results import DATA_DIR, Results, load, read_results, results_path
 from cnn_keras.experiments.runner import run
-from cnn_keras.experiments.stats import OUTCOMES, Summary, summary, verdict
+from cnn_keras.experiments.stats import (
+    DECIDED,
+    OUTCOMES,
+    Summary,
+    minimum_detectable_effect,
+    summary,
+    verdict,
+)
 
 __all__ = [
     "CPU_SECONDS",
@@ -62,8 +73,12 @@ __all__ = [
     "DATA_DIR",
     "FINAL_TEST_ACCURACY",
     "FINAL_TRAIN_ACCURACY",
+    "DECIDED",
     "GENERALIZATION_GAP",
+    "MACS",
+    "MEAN_TRAIN_ERROR",
     "OUTCOMES",
+    "PARAMS",
     "TRAIN_SECONDS",
     "Arm",
     "Comparison",
@@ -76,6 +91,7 @@ __all__ = [
     "list_experiments",
     "load",
     "measured",
+    "minimum_detectable_effect",
     "plot",
     "read_results",
     "register",

@@ -18,7 +18,14 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_keras.experiments.definition import Arm, Comparison, Experiment, register
-from cnn_keras.experiments.metrics import CPU_SECONDS, FINAL_TEST_ACCURACY, Metric, measured
+from cnn_keras.experiments.metrics import (
+    CPU_SECONDS,
+    FINAL_TEST_ACCURACY,
+    FINAL_TRAIN_ACCURACY,
+    PARAMS,
+    Metric,
+    measured,
+)
 from cnn_keras.experiments.nets_b import FACTORIZED, SEVEN_BY_SEVEN
 
 RETHINKING = "Szegedy et al., Rethinking the Inception Architecture (CVPR 2016)"
@@ -70,6 +77,7 @@ def calibration(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, floa
         if count:
             gap = abs(values[f"bin{k}_accuracy"] - values[f"bin{k}_confidence"])
             values["ece"] += count / len(labels) * gap
+    values["overconfidence"] = float(confidence.mean() - correct.mean())
     picked = probabilities[np.arange(len(labels)), labels]
     values["nll"] = float(-np.mean(np.log(np.clip(picked, 1e-12, None))))
     return values
@@ -85,11 +93,18 @@ def _measure(column: str):
 
 CALIBRATION_COLUMNS = (
     "ece",
+    "overconfidence",
     "nll",
     *(f"bin{k}_{what}" for k in range(1, BINS) for what in ("confidence", "accuracy", "count")),
 )
 ECE = Metric("expected calibration error", measured("ece").compute, "%", higher_is_better=False)
 NLL = measured("nll", higher_is_better=False)
+OVERCONFIDENCE = Metric(
+    "overconfidence (mean confidence - accuracy)",
+    measured("overconfidence").compute,
+    "%",
+    higher_is_better=False,
+)
 
 register(
     Experiment(
@@ -109,25 +124,29 @@ register(
         budget={
             "image_size": 28,
             "width_multiplier": 0.5,
-            "train_samples": 600,
-            "test_samples": 1000,
-            "epochs": 15,
+            "train_samples": 1000,
+            "test_samples": 2000,
+            "batch_size": 32,
+            "epochs": 30,
         },
         comparisons=(
-            Comparison(ECE, "smoothed", "hard", expect="lower"),
-            Comparison(FINAL_TEST_ACCURACY, "smoothed", "hard", expect="higher"),
+            Comparison(ECE, "smoothed", "hard", expect="lower", central=True),
+            Comparison(OVERCONFIDENCE, "smoothed", "hard", expect="lower"),
+            Comparison(FINAL_TRAIN_ACCURACY, "smoothed", "hard", expect="lower"),
+            Comparison(FINAL_TEST_ACCURACY, "smoothed", "hard", paper_effect=0.002),
         ),
         measures={column: _measure(column) for column in CALIBRATION_COLUMNS},
         seeds=5,
-        notes="600 training images for 15 epochs were meant to let the one-hot net fit "
-        "them and grow over-confident, as the papers' large nets do; it did not (its "
-        "training accuracy ended near 78 %), so it was already close to calibrated (most "
-        "bins' accuracy matches their confidence) and smoothing made the net "
-        "under-confident (every bin above 0.3 has an accuracy above its confidence). The "
-        "calibration gain needs a net that over-fits: Muller et al.'s were trained to a "
-        "near-zero training error. The accuracy effect in the paper is 0.2 points, far "
-        "below the seed-to-seed spread here, so five seeds. The test loss column is the "
-        "loss as trained (smoothed in one arm); nll is the unsmoothed one.",
+        notes="Calibration is where smoothing acts on a net that has fitted its training set "
+        "and grown over-confident, as the papers' were (Muller et al.'s trained to a "
+        "near-zero training error). So 1,000 training images for 30 epochs in batches of 32 "
+        "(940 steps): the one-hot arm fits them, and its overconfidence (mean confidence minus "
+        "accuracy on the test images) shows where its calibration error comes from. An "
+        "earlier budget (600 images, 15 epochs of batch 128: 75 steps) left the one-hot net "
+        "at 78 % training accuracy, calibrated already, and smoothing made it under-confident. "
+        "The accuracy effect in the paper is 0.2 points, below what five seeds detect here. "
+        "The test loss column is the loss as trained (smoothed in one arm); nll is the "
+        "unsmoothed one.",
     )
 )
 
@@ -148,16 +167,26 @@ register(
             "image_size": 28,
             "width_multiplier": 0.5,
             "train_samples": 4000,
-            "test_samples": 1000,
+            "test_samples": 5000,
             "epochs": 5,
         },
         comparisons=(
             Comparison(
-                measured("params", higher_is_better=False), "factorized", "full_7x7", expect="lower"
+                FINAL_TEST_ACCURACY,
+                "factorized",
+                "full_7x7",
+                test="non-inferiority",
+                margin=0.01,
+                margin_reason="The paper claims the factorization 'works very well' on medium "
+                "grids and loses no expressiveness; Inception v3's gains it credits to such "
+                "changes are about 1 point of top-1, so losing no more than 1 point is doing "
+                "the 7x7's work.",
+                central=True,
             ),
+            Comparison(PARAMS, "factorized", "full_7x7", expect="lower"),
             Comparison(CPU_SECONDS, "factorized", "full_7x7", expect="lower"),
-            Comparison(FINAL_TEST_ACCURACY, "factorized", "full_7x7", expect="higher"),
         ),
+        seeds=8,
         notes="The two 7x7 layers work on the 14x14 grid, the paper's medium grid. The "
         "factorized pair has a batch norm and a ReLU after each half, as in Inception v3, so "
         "it is also one nonlinearity deeper. Time is CPU seconds of the whole run (tracing "

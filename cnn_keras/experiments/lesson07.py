@@ -14,6 +14,7 @@ from cnn_keras.experiments.definition import Arm, Comparison, Experiment, regist
 from cnn_keras.experiments.metrics import (
     FINAL_TEST_ACCURACY,
     FINAL_TRAIN_ACCURACY,
+    MEAN_TRAIN_ERROR,
     epochs_to_train_error,
 )
 
@@ -65,10 +66,12 @@ register(
         ),
         budget=BUDGET,
         comparisons=(
+            Comparison(MEAN_TRAIN_ERROR, "residual", "plain", expect="lower", central=True),
             Comparison(epochs_to_train_error(0.3), "residual", "plain", expect="lower"),
             Comparison(FINAL_TRAIN_ACCURACY, "residual", "plain", expect="higher"),
             Comparison(FINAL_TEST_ACCURACY, "residual", "unscaled", expect="higher"),
         ),
+        seeds=5,
         notes="The paper compares Inception-ResNet-v1 with Inception-v3, two different nets "
         "of similar cost; here the same net with and without its shortcuts, which is the "
         "cleaner test of the shortcut. The paper saw instabilities only past about 1,000 "
@@ -91,14 +94,24 @@ register(
         ),
         budget=BUDGET,
         comparisons=(
-            Comparison(FINAL_TEST_ACCURACY, "scaled", "unscaled", expect="higher"),
-            Comparison(epochs_to_train_error(0.3), "scaled", "unscaled", expect="lower"),
+            Comparison(
+                FINAL_TEST_ACCURACY,
+                "scaled",
+                "unscaled",
+                test="equivalence",
+                margin=0.01,
+                margin_reason="The paper says the scaling 'never seemed to harm the final "
+                "accuracy' and gives no number; 1 point of top-1 is the smallest gain its "
+                "tables treat as a difference between two Inception nets.",
+                central=True,
+            ),
+            Comparison(MEAN_TRAIN_ERROR, "scaled", "unscaled", expect="lower"),
         ),
         seeds=5,
         notes="inception_resnet_residual's two residual arms on their own and over five "
         "seeds, since a difference in the scale is expected to be small at these widths (an "
         "eighth of the paper's: the widest block has 112 channels, where the paper saw "
-        "instabilities past about 1,000 filters). Its claim is that the scale costs nothing; "
-        "'higher' is tested so that the verdict says which way the seeds lean.",
+        "instabilities past about 1,000 filters). Its claim is that the scale costs nothing: "
+        "a claim of no difference, tested as equivalence within 1 point.",
     )
 )

@@ -25,11 +25,19 @@ register(
             "image_size": 16,
             "width_multiplier": 0.5,
             "train_samples": 2000,
-            "test_samples": 500,
+            "test_samples": 2000,
             "epochs": 5,
         },
-        comparisons=(Comparison(FINAL_TEST_ACCURACY, "se_resnet", "plain_resnet"),),
-        seeds=5,
+        comparisons=(
+            Comparison(
+                FINAL_TEST_ACCURACY,
+                "se_resnet",
+                "plain_resnet",
+                paper_effect=0.0116,
+                central=True,
+            ),
+        ),
+        seeds=8,
         notes="Reduction ratio 4 rather than the paper's 16: at half width the blocks have 8 "
         "to 32 channels, and 16 would squeeze the first stage to one unit.",
     )
@@ -54,13 +62,24 @@ register(
         budget={
             "image_size": 16,
             "train_samples": 1500,
-            "test_samples": 500,
+            "test_samples": 2000,
             "epochs": 5,
         },
         comparisons=(
-            Comparison(FINAL_TEST_ACCURACY, "wide", "deep", expect="higher"),
-            Comparison(CPU_SECONDS, "wide", "deep", expect="lower"),
+            Comparison(
+                FINAL_TEST_ACCURACY,
+                "wide",
+                "deep",
+                test="non-inferiority",
+                margin=0.01,
+                margin_reason="The paper's claim is that the wide net 'matches or beats' the deep "
+                "one (WRN-16-8 4.81 % against the thin ResNet-1001's 4.92 % error on CIFAR-10): "
+                "losing no more than 1 point of accuracy is matching it.",
+                central=True,
+            ),
+            Comparison(CPU_SECONDS, "wide", "deep", expect="lower", central=True),
         ),
+        seeds=5,
         notes="The wide arm has 6 % fewer parameters than the deep one. Time is compared in "
         "CPU seconds (the process's, over the whole run: tracing, data and training), which "
         "a machine shared with other work inflates far less than wall time.",

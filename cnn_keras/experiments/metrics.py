@@ -11,8 +11,11 @@ whole run (all threads: on a machine shared with other work it is inflated far l
 wall time).
 
 Built in: :data:`FINAL_TEST_ACCURACY`, :data:`FINAL_TRAIN_ACCURACY`, :data:`GENERALIZATION_GAP`,
-:data:`TRAIN_SECONDS`, :data:`CPU_SECONDS`, and the factories :func:`epochs_to_train_error` and
-:func:`measured`.
+:data:`MEAN_TRAIN_ERROR` (the area under the training-error curve: how fast a net trains, with
+no run left out for never reaching a threshold), :data:`TRAIN_SECONDS`, :data:`CPU_SECONDS`,
+:data:`PARAMS` and :data:`MACS` (counts: deterministic), and the factories
+:func:`epochs_to_train_error` and :func:`measured`. Every metric that reads a curve names the
+epoch it reads: "final" is the last epoch's value, "mean" the average over all epochs.
 """
 
 from __future__ import annotations
@@ -56,12 +59,16 @@ class Metric:
         compute: ``compute(curves) -> float`` on one run's curves (see the module's docstring).
         unit: ``"%"`` for a fraction shown as a percentage, ``"epochs"``, ``"s"`` or ``""``.
         higher_is_better: whether a larger value is the better one (for the summary's words).
+        deterministic: whether the value follows from the arm's definition alone (a count of
+            parameters or multiply-accumulates): a comparison on it holds "by construction"
+            and is never counted as support.
     """
 
     name: str
     compute: Callable[[Mapping[str, np.ndarray]], float]
     unit: str = "%"
     higher_is_better: bool = True
+    deterministic: bool = False
 
     def __post_init__(self):
         check_str("name", self.name, hint="what the metric is, as a table header says it")
@@ -98,6 +105,15 @@ GENERALIZATION_GAP = Metric(
 )
 TRAIN_SECONDS = Metric("training seconds", _final("train_seconds"), "s", higher_is_better=False)
 CPU_SECONDS = Metric("CPU seconds", _final("cpu_seconds"), "s", higher_is_better=False)
+MEAN_TRAIN_ERROR = Metric(
+    "mean training error over the epochs",
+    lambda c: float(np.mean(1.0 - np.asarray(c["train_accuracy"], dtype=float))),
+    higher_is_better=False,
+)
+PARAMS = Metric("parameters", _final("params"), "", higher_is_better=False, deterministic=True)
+MACS = Metric(
+    "multiply-accumulates", _final("macs"), "", higher_is_better=False, deterministic=True
+)
 
 
 def epochs_to_train_error(error: float) -> Metric:
@@ -131,6 +147,8 @@ def epochs_to_train_error(error: float) -> Metric:
     return Metric(f"epochs to {error:.0%} training error", compute, "epochs", False)
 
 
-def measured(column: str, *, unit: str = "", higher_is_better: bool = True) -> Metric:
+def measured(
+    column: str, *, unit: str = "", higher_is_better: bool = True, deterministic: bool = False
+) -> Metric:
     """A per-run measure of the experiment (``Experiment.measures``), read from its column."""
-    return Metric(column.replace("_", " "), _final(column), unit, higher_is_better)
+    return Metric(column.replace("_", " "), _final(column), unit, higher_is_better, deterministic)

@@ -13,6 +13,9 @@ Each isolates one choice of a paper on a net small enough to train in seconds on
   reductions (Figure 2b), ``options={"naive": True}``; the two arms' widths are chosen so that
   their multiply-accumulates match (:data:`INCEPTION_WIDTHS`); ``options={"aux_logits": True}``
   adds GoogLeNet's auxiliary classifier after the second module (a second output).
+- :data:`STACKED_BN_NET` and :data:`INCEPTION_BN_NET`: the same two nets with batch norm after
+  every conv, trained with He et al.'s CIFAR recipe, for the experiments that compare trained
+  nets rather than how fast each starts.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from keras import layers
 
 from cnn_keras.checks import check_bool, check_choice, check_float
 from cnn_keras.heads import check_head_args, classifier_head
-from cnn_keras.layers import check_width_multiplier, he_init, image_input, scaled_width
+from cnn_keras.layers import (
+    check_width_multiplier,
+    conv_bn_act,
+    he_init,
+    image_input,
+    scaled_width,
+)
 from cnn_keras.models.googlenet import AUX_HEAD, conv_relu, inception_module
 from cnn_keras.models.inception_blocks import auxiliary_head, check_aux_logits
 from cnn_keras.registry import Family, ModelSpec
@@ -125,6 +134,7 @@ def conv1_net(
 def stacked_net(
     *,
     block: str = "3x3x2",
+    batch_norm: bool = False,
     include_top: bool = True,
     input_shape=None,
     pooling: str | None = None,
@@ -142,12 +152,15 @@ def stacked_net(
 
     Args:
         block: ``"5x5"``, ``"3x3x2"``, ``"7x7"`` or ``"3x3x3"``.
+        batch_norm: batch normalization between every conv and its ReLU (the conv then has
+            no bias), so that the deeper stacks train as fast as the single conv.
         include_top, input_shape, pooling, classes, classifier_activation: as every builder's
             (32x32 by default, at least 16x16).
         width_multiplier: scale every conv width.
         name: the model's name.
     """
     check_choice("block", block, BLOCKS, hint="a 5x5 or 7x7 conv, or two or three 3x3")
+    check_bool("batch_norm", batch_norm)
     check_head_args(include_top, pooling, classes, classifier_activation, 0.0)
     width_multiplier = check_width_multiplier(width_multiplier, narrowest=STACKED_WIDTH)
     width = scaled_width(STACKED_WIDTH, width_multiplier)
@@ -156,14 +169,14 @@ def stacked_net(
     )
 
     def conv(tensor, size, layer_name):
-        return layers.Conv2D(
+        return conv_bn_act(
+            tensor,
             width,
             size,
-            padding="same",
-            activation="relu",
+            batch_norm=batch_norm,
             kernel_initializer=he_init(),
             name=layer_name,
-        )(tensor)
+        )
 
     x = layers.MaxPooling2D(2, name="stem_pool")(conv(x, 3, "stem"))
     for stage in range(1, 4):
@@ -217,6 +230,7 @@ def inception_net(
     *,
     naive: bool = False,
     aux_logits: bool = False,
+    batch_norm: bool = False,
     include_top: bool = True,
     input_shape=None,
     pooling: str | None = None,
@@ -237,12 +251,16 @@ def inception_net(
     Args:
         naive: GoogLeNet's Figure 2a (no reductions, narrower so that it costs the same) instead
             of Figure 2b.
+        aux_logits: add the auxiliary classifier (a second output).
+        batch_norm: batch normalization between every conv and its ReLU, the stem's and the
+            modules' (not in GoogLeNet, which predates it).
         include_top, input_shape, pooling, classes, classifier_activation: as every builder's
             (32x32 by default, at least 8x8).
         width_multiplier: scale every conv width.
         name: the model's name.
     """
     check_bool("naive", naive)
+    check_bool("batch_norm", batch_norm)
     check_aux_logits(aux_logits, include_top)
     check_head_args(include_top, pooling, classes, classifier_activation, 0.0)
     table = INCEPTION_WIDTHS["naive" if naive else "reduced"]
@@ -256,14 +274,14 @@ def inception_net(
         include_top=include_top,
         min_size=MIN_SIZE_AUX if aux_logits else None,
     )
-    x = layers.Conv2D(
+    x = conv_bn_act(
+        x,
         scaled_width(STEM_WIDTH, width_multiplier),
         3,
-        padding="same",
-        activation="relu",
+        batch_norm=batch_norm,
         kernel_initializer=he_init(),
         name="stem",
-    )(x)
+    )
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
     keys = (
         ("filters_1x1", "filters_3x3", "filters_5x5")
@@ -274,7 +292,9 @@ def inception_net(
         if index == 2:
             x = layers.MaxPooling2D(2, name="pool")(x)
         widths = dict(zip(keys, _fixed_widths(width_multiplier, row), strict=True))
-        x = inception_module(x, naive=naive, name=f"inception_{'abc'[index]}", **widths)
+        x = inception_module(
+            x, naive=naive, batch_norm=batch_norm, name=f"inception_{'abc'[index]}", **widths
+        )
         if aux_logits and index == 1:
             aux = auxiliary_head(
                 x,
@@ -309,3 +329,20 @@ CONV1_NET = ModelSpec("conv1_net", conv1_net, {}, CONV1_FAMILY)
 STACKED_NET = ModelSpec("stacked_net", stacked_net, {}, STACKED_FAMILY)
 PIXELS_NET = ModelSpec("pixels_net", pixels_net, {}, PIXELS_FAMILY)
 INCEPTION_NET = ModelSpec("inception_net", inception_net, {}, INCEPTION_FAMILY)
+
+# The same nets with batch norm, trained with He et al.'s CIFAR recipe (SGD from 0.1, divided by
+# 10 at half and three quarters of the run): a batch-normalized net converges in a few epochs,
+# so the comparison is between trained nets, not between how fast each starts.
+_BN_NOTE = "; batch norm and He et al.'s CIFAR recipe"
+STACKED_BN_NET = ModelSpec(
+    "stacked_net_bn",
+    stacked_net,
+    {"batch_norm": True},
+    Family("stacked 3x3 net" + _BN_NOTE, _PAPERS["vgg"], 32, 16, recipe="resnet_cifar"),
+)
+INCEPTION_BN_NET = ModelSpec(
+    "inception_net_bn",
+    inception_net,
+    {"batch_norm": True},
+    Family("inception net" + _BN_NOTE, _PAPERS["googlenet"], 32, 8, recipe="resnet_cifar"),
+)

@@ -1,5 +1,6 @@
-"""An experiment's curves: every arm as its mean over seeds epoch by epoch, with a band from
-the lowest to the highest seed, and a run trained live drawn over it."""
+"""An experiment's curves: every arm as its mean over seeds epoch by epoch, with the 95 % t
+interval of that mean as a band and, lighter, the range from the lowest to the highest seed,
+and a run trained live drawn over them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from cnn_keras.checks import check_choice
 from cnn_keras.experiments.definition import get_experiment
 from cnn_keras.experiments.metrics import CURVES, curve
 from cnn_keras.experiments.results import as_results
+from cnn_keras.experiments.stats import t_interval
 from cnn_keras.history import main_output_logs
 
 # Keras's history keys for each curve, for a live run.
@@ -43,8 +45,9 @@ def plot(
     title: str | None = None,
     experiment=None,
 ):
-    """Every arm's mean curve over seeds with a min-max band (the lowest and the highest seed
-    at each epoch), and the machine, profile and seeds in the caption.
+    """Every arm's mean curve over seeds with two bands at each epoch: the 95 % t interval of
+    the mean (darker) and the range from the lowest to the highest seed (lighter); the machine,
+    profile and seeds in the caption.
 
     Args:
         source: the experiment's name (its committed results), or its
@@ -91,7 +94,10 @@ def plot(
         epochs = runs[0]["epoch"][:length]
         label = f"{experiment.arm(arm).label} (mean of {len(runs)})"
         ax.plot(epochs, values.mean(axis=0), "-o", color=color, markersize=3, label=label)
-        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.2)
+        low, high = np.array([t_interval(column) for column in values.T]).T
+        if len(runs) > 1:
+            ax.fill_between(epochs, low, high, color=color, alpha=0.3, linewidth=0)
+        ax.fill_between(epochs, values.min(axis=0), values.max(axis=0), color=color, alpha=0.1)
         if live and arm in live:
             mine = _live_curve(live[arm], metric)
             ax.plot(
@@ -110,7 +116,7 @@ def plot(
     header = results.header
     caption(
         figure,
-        f"{experiment.name}: bands from the lowest to the highest of seeds "
+        f"{experiment.name}: bands the mean's 95 % interval and (lighter) the range of seeds "
         f"{header.get('seeds', seeds)} | profile={header.get('profile', '?')} "
         f"backend={header.get('backend', '?')} {header.get('date', '')[:10]}\n"
         f"{header.get('machine', '?')}",

@@ -5,7 +5,10 @@ rows written to ``data/experiments/<name>.csv``.
 Each run has its folder, ``<runs_dir>/<name>/<profile>/<arm>/seed<k>``, stamped with the
 experiment's fingerprint: a run finished earlier with the same definition is read back, not
 trained again, and an interrupted one resumes (``training.run`` keeps a backup), so an
-interrupted ``make experiments`` picks up where it stopped.
+interrupted ``make experiments`` picks up where it stopped. The output file is a record of
+finished runs too: where it has the same fingerprint, its rows of an arm and seed are kept and
+that run is not trained again, so adding seeds to a committed experiment trains only the new
+ones (its header then names every machine its runs came from).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 from cnn_keras.checks import check_int
 from cnn_keras.experiments.definition import Experiment, _profile_name, get_experiment
-from cnn_keras.experiments.results import Results, results_path
+from cnn_keras.experiments.results import Results, read_results, results_path
 from cnn_keras.history import main_output_logs
 
 RUNS_DIR = os.path.join("runs", "experiments")
@@ -93,8 +96,14 @@ def run(
         for arm in experiment.arms
     }  # every plan checked before the first run trains
     start = time.perf_counter()
+    earlier = {} if fresh else _earlier_runs(output, fingerprint)
     rows: list[dict] = []
     for (arm, seed), plan in plans.items():
+        if (arm, seed) in earlier:
+            rows += earlier[arm, seed]
+            if report is not None:
+                report(f"{experiment.name} {arm} seed {seed}: kept from {output}")
+            continue
         folder = Path(runs_dir) / experiment.name / profile / arm / f"seed{seed}"
         stamp = {"experiment": experiment.name, "arm": arm, "seed": seed, "profile": profile}
         stamp["fingerprint"] = fingerprint
@@ -104,11 +113,38 @@ def run(
         if report is not None:
             report(_line(experiment.name, arm, seed, run_rows, result, reused))
     header = _header(experiment, profile, fingerprint, seeds, time.perf_counter() - start, plans)
+    if earlier:
+        header |= _merged_header(read_results(output).header, header)
     results = Results.from_rows(rows, header)
     results.write(output)
     if report is not None:
         report(f"wrote {output}")
     return results
+
+
+def _earlier_runs(output: Path, fingerprint: str) -> dict[tuple[str, int], list[dict]]:
+    """The rows of each run in ``output`` when it was made with ``fingerprint`` (else none)."""
+    if not output.is_file():
+        return {}
+    earlier = read_results(output)
+    if earlier.header.get("fingerprint") != fingerprint:
+        return {}
+    runs: dict[tuple[str, int], list[dict]] = {}
+    for row in earlier.rows():
+        runs.setdefault((row["arm"], int(row["seed"])), []).append(row)
+    return runs
+
+
+def _merged_header(before: dict[str, str], now: dict[str, str]) -> dict[str, str]:
+    """Where a file's runs came from when some were kept from an earlier file: every machine,
+    date and version, and the wall seconds of both."""
+    merged = {}
+    for key in ("machine", "backend", "versions", "date"):
+        values = [v for v in before.get(key, "").split(" | ") if v] + [now[key]]
+        merged[key] = " | ".join(dict.fromkeys(values))
+    wall = float(before.get("wall_seconds", 0) or 0) + float(now["wall_seconds"])
+    merged["wall_seconds"] = f"{wall:.0f}"
+    return merged
 
 
 def _train(plan, folder: Path, stamp: dict, *, fresh: bool, verbose, where) -> tuple[dict, bool]:
