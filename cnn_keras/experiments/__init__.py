@@ -55,7 +55,7 @@ from cnn_keras.experiments.metrics import (
     epochs_to_train_error,
     measured,
 )
-from cnn_keras.experiments.plotting import plot
+from cnn_keras.experiments.plotting import live_check, plot
 from cnn_keras.experiments.results import DATA_DIR, Results, load, read_results, results_path
 from cnn_keras.experiments.runner import run
 from cnn_keras.experiments.stats import (
@@ -89,6 +89,7 @@ __all__ = [
     "epochs_to_train_error",
     "get_experiment",
     "list_experiments",
+    "live_check",
     "load",
     "measured",
     "minimum_detectable_effect",

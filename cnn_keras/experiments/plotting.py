@@ -123,3 +123,62 @@ def plot(
     )
     figure.tight_layout(rect=(0, 0.07, 1, 1))
     return figure
+
+
+def _recipe_words(facts) -> str:
+    recipe = facts["recipe"]
+    return f"learning rate {recipe.learning_rate:g} at batch {recipe.batch_size}"
+
+
+def live_check(source, arm: str, history, plan=None, *, experiment=None) -> str:
+    """Where a run trained live lands against its arm's committed seeds, in one sentence: its
+    final test accuracy beside the seeds' range and the 95 % interval of their mean, and how
+    far outside the range it is. With ``plan`` (the live run's), a run that is not the
+    committed one (another profile, or a shortened budget) says what differs, since it is then
+    not expected to land in the band.
+
+    Args:
+        source: the experiment's name or its results.
+        arm: the arm the live run trained.
+        history: the live run's ``History`` (or its dict, or ``training.read_log``'s).
+        plan: the live run's :class:`~cnn_keras.plan.RunPlan`, to compare with the arm's.
+        experiment: the experiment, by default the one the results name.
+    """
+    from cnn_keras.experiments.definition import _plan_facts
+
+    results = as_results(source)
+    experiment = get_experiment(experiment or results.experiment)
+    check_choice("arm", arm, results.arms)
+    mine = float(_live_curve(history, "test accuracy")[-1])
+    seeds = np.array([results.run(arm, seed)["test_accuracy"][-1] for seed in results.seeds])
+    low, high = t_interval(seeds)
+
+    def pct(value):
+        return f"{value * 100:.1f} %"
+
+    if seeds.min() <= mine <= seeds.max():
+        where = "inside the range of the committed seeds"
+    else:
+        edge = seeds.min() if mine < seeds.min() else seeds.max()
+        side = "below" if mine < edge else "above"
+        where = f"{abs(mine - edge) * 100:.1f} points {side} the range of the committed seeds"
+    text = (
+        f"Your {experiment.arm(arm).label} run ends at {pct(mine)} test accuracy, {where} "
+        f"({pct(seeds.min())} to {pct(seeds.max())} over {len(seeds)} seeds; their mean "
+        f"{pct(seeds.mean())}, 95 % interval {pct(low)} to {pct(high)})."
+    )
+    if plan is not None:
+        profile = results.header.get("profile", "cpu")
+        committed, live = _plan_facts(experiment.plan(arm, profile)), _plan_facts(plan)
+        committed["recipe"], live["recipe"] = _recipe_words(committed), _recipe_words(live)
+        changed = [k for k in committed if committed[k] != live[k]]
+        if plan.profile.name != profile or changed:
+            what = "; ".join(f"{k} {live[k]} (committed {committed[k]})" for k in changed)
+            text += (
+                f" It is not the committed run (profile {plan.profile.name}"
+                + (f"; {what}" if what else "")
+                + "), so it is not expected to land in the band."
+            )
+        else:
+            text += f" It is the committed plan of seed {plan.seed}."
+    return text
