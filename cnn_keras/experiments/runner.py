@@ -164,7 +164,9 @@ def _train(plan, folder: Path, stamp: dict, *, fresh: bool, verbose, where) -> t
     folder.mkdir(parents=True, exist_ok=True)
     stamp_path.write_text(json.dumps(stamp))
     cpu_start = time.process_time()
-    result = training.run(plan, str(folder), verbose=verbose, **where)
+    # The runner reads a run's model once, when it ends: no model files after every epoch (the
+    # backup that resumes a killed run is still written).
+    result = training.run(plan, str(folder), verbose=verbose, models_every_epoch=False, **where)
     result["cpu_seconds"] = round(time.process_time() - cpu_start, 2)
     replace_atomically(str(result_path), write_json(result, indent=2))
     return result, False

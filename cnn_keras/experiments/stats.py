@@ -241,11 +241,18 @@ class PairedDifference(_OverSeeds):
         c, fmt = self.comparison, self.comparison.metric.format
         if not math.isfinite(self.mde):
             return "With fewer than two seeds nothing can be detected."
-        could = (
-            f"This budget could detect {fmt(self.mde)} or more (80 % power)"
-            if c.test == "superiority"
-            else f"This budget could establish a margin of {fmt(self.mde)} or more (80 % power)"
-        )
+        if c.test != "superiority":
+            could = f"This budget could establish a margin of {fmt(self.mde)} or more (80 % power)"
+            paper = (
+                "" if c.paper_effect is None else f"; the paper's effect is {fmt(c.paper_effect)}"
+            )
+            if self.outcome == INCONCLUSIVE and self.mde > c.margin:
+                return (
+                    f"{could}, wider than the claim's margin of {fmt(c.margin)}: too few seeds "
+                    f"or too much spread between them for this test{paper}."
+                )
+            return f"{could}{paper}."
+        could = f"This budget could detect {fmt(self.mde)} or more (80 % power)"
         if c.paper_effect is None:
             return f"{could}; the paper gives no effect in these units."
         paper = fmt(abs(c.paper_effect))

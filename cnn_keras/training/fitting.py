@@ -25,6 +25,7 @@ def callbacks_for(
     *,
     keep_backup: bool = False,
     guard: StopOnNonFinite | None = None,
+    models_every_epoch: bool = True,
 ) -> list[keras.callbacks.Callback]:
     """The NaN stop (``guard``, first), the recipe's plateau schedule, and with ``output_dir``
     the run's files (:class:`RunFolder`: ``log.csv``, ``best.keras``, ``last.keras``,
@@ -37,6 +38,8 @@ def callbacks_for(
         keep_backup: :class:`RunFolder`'s.
         guard: the run's :class:`StopOnNonFinite`, to read its ``stopped_at`` after training
             (default: a new one).
+        models_every_epoch: :class:`RunFolder`'s; ``False`` also leaves out TensorBoard's
+            logs (a run read only at its end).
     """
     guard = StopOnNonFinite() if guard is None else guard
     callbacks: list[keras.callbacks.Callback] = [guard]
@@ -49,8 +52,11 @@ def callbacks_for(
     if output_dir is None:
         return callbacks
     os.makedirs(output_dir, exist_ok=True)
-    callbacks.append(RunFolder(output_dir, guard, keep_backup=keep_backup))
-    if tensorflow_available() and importlib.util.find_spec("tensorboard") is not None:
+    callbacks.append(
+        RunFolder(output_dir, guard, keep_backup=keep_backup, models_every_epoch=models_every_epoch)
+    )
+    tensorboard = tensorflow_available() and importlib.util.find_spec("tensorboard") is not None
+    if models_every_epoch and tensorboard:
         callbacks.append(
             keras.callbacks.TensorBoard(
                 os.path.join(output_dir, "tensorboard"), write_graph=False, profile_batch=0
@@ -89,6 +95,7 @@ def fit(
     callbacks: list[keras.callbacks.Callback] | None = None,
     compile: bool = True,
     keep_backup: bool = False,
+    models_every_epoch: bool = True,
     steps_per_execution: int | str = "auto",
     jit_compile: bool | str = "auto",
 ) -> keras.callbacks.History:
@@ -111,6 +118,7 @@ def fit(
         callbacks: more callbacks.
         compile: compile the model here (``False``: it is compiled already).
         keep_backup: keep ``output_dir/backup`` when training ends (:class:`RunFolder`).
+        models_every_epoch: :func:`callbacks_for`'s.
         steps_per_execution: :func:`compile_model`'s, when ``compile``.
         jit_compile: :func:`compile_model`'s, when ``compile``.
 
@@ -131,7 +139,13 @@ def fit(
         )
     guard = StopOnNonFinite()
     all_callbacks = [
-        *callbacks_for(recipe, output_dir, keep_backup=keep_backup, guard=guard),
+        *callbacks_for(
+            recipe,
+            output_dir,
+            keep_backup=keep_backup,
+            guard=guard,
+            models_every_epoch=models_every_epoch,
+        ),
         *(callbacks or []),
     ]
     if verbose == "auto":

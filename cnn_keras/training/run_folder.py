@@ -97,6 +97,10 @@ class RunFolder(keras.callbacks.Callback):
         output_dir: the run folder.
         guard: the run's :class:`StopOnNonFinite`.
         monitor: the log key ``best.keras`` maximizes.
+        models_every_epoch: write ``last.keras`` and ``best.keras`` at every epoch's end (the
+            default); ``False`` writes no ``best.keras`` and ``last.keras`` once, when training
+            ends without a NaN: what a run that is read only at its end needs (the experiments'
+            runner). The backup that resumes a killed run is written either way.
         keep_backup: keep ``backup/`` at the end of training (:func:`train` deletes it once
             ``result.json`` is written); otherwise it is deleted when training ends.
 
@@ -112,9 +116,11 @@ class RunFolder(keras.callbacks.Callback):
         guard: StopOnNonFinite,
         *,
         monitor: str = "val_accuracy",
+        models_every_epoch: bool = True,
         keep_backup: bool = False,
     ):
         super().__init__()
+        self.models_every_epoch = models_every_epoch
         self.output_dir = output_dir
         self.backup_dir = os.path.join(output_dir, "backup")
         self.log_path = os.path.join(output_dir, "log.csv")
@@ -200,11 +206,13 @@ class RunFolder(keras.callbacks.Callback):
             self._write_log([*self.rows, row])
             return
         save = self.model.save
-        replace_atomically(os.path.join(self.output_dir, "last.keras"), save)
+        if self.models_every_epoch:
+            replace_atomically(os.path.join(self.output_dir, "last.keras"), save)
         value = row.get(self.monitor)
         if value is not None and value > self.best:
             self.best = value
-            replace_atomically(os.path.join(self.output_dir, "best.keras"), save)
+            if self.models_every_epoch:
+                replace_atomically(os.path.join(self.output_dir, "best.keras"), save)
         self.rows.append(row)
         replace_atomically(self._path(epoch + 1, ".weights.h5"), self.model.save_weights)
         record = {"epoch": epoch + 1, "rows": self.rows, "best": self.best}
@@ -233,6 +241,8 @@ class RunFolder(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         self.model._initial_epoch = None
+        if not self.models_every_epoch and self.guard.stopped_at is None and self.rows:
+            replace_atomically(os.path.join(self.output_dir, "last.keras"), self.model.save)
         if not self.keep_backup:
             remove_backup(self.output_dir)
 

@@ -38,7 +38,7 @@ def _build_and_compile(plan: RunPlan, splits, recipe: Recipe, scope) -> keras.Mo
 
 
 def _fit(
-    plan: RunPlan, model, splits, recipe: Recipe, output_dir: str, verbose
+    plan: RunPlan, model, splits, recipe: Recipe, output_dir: str, verbose, models_every_epoch
 ) -> tuple[dict, NonFiniteLossError | None]:
     """Trains; returns the result's training entries and the :class:`NonFiniteLossError` that
     stopped the run, if one did."""
@@ -56,6 +56,7 @@ def _fit(
             callbacks=[throughput],
             compile=False,
             keep_backup=True,  # until result.json is written: a kill before resumes
+            models_every_epoch=models_every_epoch,
         )
     except NonFiniteLossError as caught:
         error = caught
@@ -121,6 +122,7 @@ def run(
     distribute: bool = False,
     precision: str = "auto",
     verbose: int | str = "auto",
+    models_every_epoch: bool = True,
     **where,
 ) -> dict:
     """Runs ``plan`` and writes, in ``output_dir`` (default ``runs/<model>-<dataset>``):
@@ -138,6 +140,10 @@ def run(
             rate are multiplied by the replicas (the linear scaling rule).
         precision: :func:`~cnn_keras.training.configure_precision`'s.
         verbose: ``model.fit``'s (``"auto"``: one line per epoch in a notebook).
+        models_every_epoch: write ``last.keras`` and ``best.keras`` after every epoch, and
+            TensorBoard's logs (the default); ``False``: ``last.keras`` once at the end, no
+            ``best.keras`` and no TensorBoard logs (a run read only when it ends, as the
+            experiments' runner reads it). Resuming a killed run works either way.
         **where: :func:`cnn_keras.data.load`'s ``data_dir``, ``manual_dir``, ``download``.
 
     Returns:
@@ -179,7 +185,7 @@ def run(
         "seed": plan.seed,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
-    trained, error = _fit(plan, model, splits, recipe, output_dir, verbose)
+    trained, error = _fit(plan, model, splits, recipe, output_dir, verbose, models_every_epoch)
     result |= trained
     if error is None:
         result |= _evaluate(model, splits)
