@@ -169,9 +169,9 @@ register(
         budget={
             "image_size": 28,
             "width_multiplier": NARROW,
-            "train_samples": 8000,
-            "test_samples": 5000,
-            "epochs": 8,
+            "train_samples": 6000,
+            "test_samples": 2000,
+            "epochs": 6,
         },
         comparisons=(
             Comparison(
@@ -190,13 +190,14 @@ register(
             ),
             Comparison(PARAMS, "three_3x3", "one_7x7", expect="lower"),
         ),
-        seeds=8,
+        seeds=5,
         notes="vgg_stacked_3x3's 7x7 arms in the regime of the claim: batch norm after every "
         "conv and He et al.'s CIFAR recipe (SGD from 0.1, divided by 10 at half and three "
-        "quarters of the run) for 8 epochs of 8,000 images (500 steps), after which the "
-        "training accuracy of every arm has levelled off; the final test accuracy is on 5,000 "
-        "test images. Without batch norm and in 5 epochs the deeper stack is the slower to "
-        "start, which is what vgg_stacked_3x3 measured. The wide arm has 21 channels where "
+        "quarters of the run) for 6 epochs of 6,000 images (282 steps), long enough for the "
+        "batch-normalized nets to level off where the arms without batch norm were still "
+        "starting; the final test accuracy is on 2,000 test images. Without batch norm and "
+        "in 5 epochs the deeper stack is the slower to start, which is what vgg_stacked_3x3 "
+        "measured. The wide arm has 21 channels where "
         "the others have 16, so its blocks hold 5 % fewer weights than the 7x7's (the stem "
         "and classifier widen too: the parameters column gives the totals).",
     )

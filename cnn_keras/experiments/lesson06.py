@@ -167,7 +167,7 @@ register(
             "image_size": 28,
             "width_multiplier": 0.5,
             "train_samples": 4000,
-            "test_samples": 5000,
+            "test_samples": 2000,
             "epochs": 5,
         },
         comparisons=(
