@@ -78,6 +78,23 @@ test-notebooks-jax: setup
 
 test: lint test-package test-jax test-notebooks test-notebooks-jax
 
+# The course as a website (docs/site): the committed notebooks with their outputs, never
+# executed, built offline into build/site (open build/site/index.html; any static host serves
+# it). Warnings fail it: a broken link, a missing image. REPOSITORY_URL, the repository's public
+# GitHub address, adds Open-in-Colab buttons to the site and, with make colab, a badge and an
+# install cell to the notebooks; empty, none appear.
+REPOSITORY_URL ?=
+.PHONY: site colab
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	touch $@
+
+site: $(VENV)/.site-installed
+	CNN_KERAS_REPOSITORY_URL="$(REPOSITORY_URL)" $(BIN)/python tools/build_site.py
+
+colab: setup
+	$(BIN)/python tools/colab.py --url "$(REPOSITORY_URL)" $(NOTEBOOKS)
+
 # The committed notebooks: execute each in place on the cpu profile and keep every output,
 # figures included (what a reader sees on a code-hosting site); nbval on smoke then checks the
 # cells marked NBVAL_CHECK_OUTPUT against them. NOTEBOOKS=notebooks/05_resnet.ipynb for one.
