@@ -6,6 +6,7 @@ from __future__ import annotations
 import runpy
 import shutil
 
+import build_site
 import colab
 import nbformat
 import pytest
@@ -64,7 +65,7 @@ def test_the_site_leaves_the_colab_cells_out(tmp_path):
     path.parent.mkdir()
     shutil.copy(ROOT / "notebooks" / "01_alexnet.ipynb", path)
     colab.write_colab_cells(path, URL, "main", tmp_path)
-    shown = nbformat.reads(__import__("build_site").site_notebook(path), as_version=4)
+    shown = nbformat.reads(build_site.site_notebook(path), as_version=4)
     assert not any(colab.is_colab_cell(cell) for cell in shown.cells)
 
 
