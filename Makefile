@@ -19,7 +19,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,lab]"
 	touch $@
 
 setup: $(VENV)/.installed system-packages
@@ -76,7 +76,36 @@ test-notebooks-jax: setup
 	  $(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --nbval-lax --nbval-current-env \
 	  $(JAX_NOTEBOOKS)
 
-test: lint test-package test-jax test-notebooks test-notebooks-jax
+test: lint test-package test-jax test-notebooks test-notebooks-jax test-site
+
+# The course as a website (docs/site): the committed notebooks with their outputs, never
+# executed, built offline into build/site (open build/site/index.html; any static host serves
+# it). Warnings fail it: a broken link, a missing image. REPOSITORY_URL, the repository's public
+# GitHub address, adds Open-in-Colab buttons to the site and, with make colab, a badge and an
+# install cell to the notebooks; empty, none appear.
+REPOSITORY_URL ?=
+.PHONY: site test-site site-browser colab
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[site]"
+	touch $@
+
+site: $(VENV)/.site-installed
+	CNN_KERAS_REPOSITORY_URL="$(REPOSITORY_URL)" $(BIN)/python tools/build_site.py
+
+# Debian's chromium and chromium-driver for test-site, installed with apt-get where missing.
+site-browser:
+	@if ! { command -v chromium && command -v chromedriver; } >/dev/null 2>&1 \
+	  && command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Every page in headless Chromium (tests_site/), screenshots in build/site-shots.
+test-site: site site-browser
+	$(BIN)/python -m pytest tests_site
+
+colab: setup
+	$(BIN)/python tools/colab.py --url "$(REPOSITORY_URL)" $(NOTEBOOKS)
 
 # The committed notebooks: execute each in place on the cpu profile and keep every output,
 # figures included (what a reader sees on a code-hosting site); nbval on smoke then checks the

@@ -18,7 +18,7 @@ def test_environment_yml_installs_this_project_and_nothing_else():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_sections = [d["pip"] for d in environment["dependencies"] if isinstance(d, dict)]
     # The pip section installs the project with its extras: pyproject.toml is the only list.
-    assert pip_sections == [["-e .[dev]"]]
+    assert pip_sections == [["-e .[dev,lab]"]]
     conda_packages = [d for d in environment["dependencies"] if isinstance(d, str)]
     assert all(p.split("=")[0] in {"python", "pip"} for p in conda_packages)
 
@@ -32,7 +32,6 @@ DISTRIBUTIONS = {
 # Declared dependencies that no module of cnn_keras imports, and why each is declared.
 NOT_IMPORTED = {
     "importlib-resources": "tensorflow-datasets imports it without depending on it",
-    "jupyter": "runs the notebooks (make run, make lab, nbval)",
     "pydot": "keras.utils.plot_model draws model diagrams with it (notebooks, tools/)",
     "tensorboard": "keras.callbacks.TensorBoard, which training.fit adds, writes with it",
 }
@@ -85,6 +84,9 @@ def test_pyproject_declares_what_the_code_imports():
     assert set(NOT_IMPORTED) <= declared  # a reason for a dependency that is gone goes too
     assert {"tensorflow", "keras", "numpy"} <= set(imported)  # the parse found the imports
     assert {"pytest", "pytest-xdist", "nbval", "ruff", "jax"} <= dev  # make test's tools
+    # Jupyter is make lab's and make run's, not the package's: pip install on Colab skips it.
+    assert "jupyter" not in declared
+    assert [_distribution(d) for d in project["optional-dependencies"]["lab"]] == ["jupyter"]
 
 
 def test_package_files_stay_short():
