@@ -27,7 +27,8 @@ Adding an experiment: in ``cnn_keras/experiments/lessonNN.py`` (imported by the 
 20 s on a quiet 2-core CPU), run it on ``cpu`` and commit ``data/experiments/<name>.csv``;
 ``tests/test_experiments.py`` then checks that the file matches the definition.
 
-Modules: ``definition`` (the records and the registry), ``metrics`` (one number per run),
+Modules: ``definition`` (the records and the registry), ``comparison`` (what a claim
+expects and its test), ``metrics`` (one number per run), ``claims`` (the central claims' table),
 ``results`` (the CSV and :class:`Results`), ``runner`` (:func:`run`), ``stats``
 (:func:`summary`, :func:`verdict`), ``plotting`` (:func:`plot`), and one ``lessonNN`` module
 per lesson with its experiments.
