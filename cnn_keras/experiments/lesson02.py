@@ -136,7 +136,7 @@ register(
             "image_size": 64,
             "width_multiplier": 0.25,
             "train_samples": 3000,
-            "test_samples": 2000,
+            "test_samples": 1000,
             "epochs": 5,
         },
         comparisons=(

@@ -241,6 +241,11 @@ class PairedDifference(_OverSeeds):
         c, fmt = self.comparison, self.comparison.metric.format
         if not math.isfinite(self.mde):
             return "With fewer than two seeds nothing can be detected."
+        if self.std == 0:
+            return (
+                f"Every seed gave the same difference, {fmt(self.mean, signed=True)}: with no "
+                "spread there is nothing for a test to weigh."
+            )
         if c.test != "superiority":
             could = f"This budget could establish a margin of {fmt(self.mde)} or more (80 % power)"
             paper = (
