@@ -83,6 +83,9 @@ class Metric:
         if self.unit == "%":
             return f"{value * 100:{sign}.1f} %"
         if self.unit == "":
+            for scale, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+                if abs(value) >= scale:  # a count: 6.21 M multiply-accumulates
+                    return f"{value / scale:{sign}.3g}{suffix}"
             return f"{value:{sign}.3g}"
         if self.unit == "s" and abs(value) < 1:  # an inference time per image
             return f"{value * 1000:{sign}.3g} ms"
