@@ -310,7 +310,7 @@ class Summary:
             (
                 f"{d.comparison.arm} - {d.comparison.baseline}",
                 d.comparison.metric.name,
-                d.test + ("" if d.comparison.margin is None else f" ±{_margin(d)}"),
+                d.test + ("" if d.comparison.margin is None else f", margin {_margin(d)}"),
                 d.comparison.metric.format(d.mean, signed=True),
                 "" if d.test == BY_CONSTRUCTION else _interval_text(d),
                 "" if d.test == BY_CONSTRUCTION else d.comparison.metric.format(d.mde),
